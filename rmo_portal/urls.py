@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("地域振興室ポータル 管理")
+admin.site.site_title = _("地域振興室ポータル 管理")
+admin.site.index_title = _("管理メニュー")
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("", include("municipalities.urls")),
+    path("organizations/", include("organizations.urls")),
+    path("seminars/", include("seminars.urls")),
+    path("summits/", include("summits.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+handler500 = "portal.views.server_error"
+

@@ -1,0 +1,12 @@
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture
+def run_queued_tasks(db):
+    """Run every queued background task (mail) now, as the db_worker process would."""
+
+    def run() -> None:
+        call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    return run
