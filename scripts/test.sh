@@ -32,7 +32,7 @@ as_postgres_owner() {
 }
 
 if [ -z "${DATABASE_URL:-}" ]; then
-    LOCAL_URL="postgres://postgres@127.0.0.1:5432/rmo_portal"
+    LOCAL_URL="${LOCAL_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/rmo_portal}"
     if database_answers "$LOCAL_URL"; then
         export DATABASE_URL="$LOCAL_URL"
     else
