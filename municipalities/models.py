@@ -1,12 +1,13 @@
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .codes import validate_local_government_code
 from .enums import MunicipalityKind
 
 prefecture_code_validator = RegexValidator(r"^\d{2}$", _("都道府県コードは2桁の数字です。"))
-local_government_code_validator = RegexValidator(r"^\d{6}$", _("全国地方公共団体コードは6桁の数字です。"))
 
 
 class Prefecture(models.Model):
@@ -14,7 +15,7 @@ class Prefecture(models.Model):
 
     code = models.CharField(_("都道府県コード"), max_length=2, primary_key=True, validators=[prefecture_code_validator])
     local_government_code = models.CharField(
-        _("全国地方公共団体コード"), max_length=6, unique=True, validators=[local_government_code_validator]
+        _("全国地方公共団体コード"), max_length=6, unique=True, validators=[validate_local_government_code]
     )
     name = models.CharField(_("名称"), max_length=10, unique=True)
     name_kana = models.CharField(_("よみ"), max_length=20)
@@ -28,6 +29,12 @@ class Prefecture(models.Model):
         verbose_name_plural = _("都道府県")
         constraints = [
             models.CheckConstraint(condition=models.Q(code__regex=r"^\d{2}$"), name="prefecture_code_two_digits"),
+            # 「13」→「130001」: the prefecture's own 全国地方公共団体コード is its code, 000, check digit.
+            models.CheckConstraint(
+                condition=models.Q(local_government_code__regex=r"^\d{2}000\d$")
+                & models.Q(code=Left("local_government_code", 2)),
+                name="prefecture_local_government_code_matches",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -45,7 +52,7 @@ class Municipality(models.Model):
     """
 
     code = models.CharField(
-        _("全国地方公共団体コード"), max_length=6, primary_key=True, validators=[local_government_code_validator]
+        _("全国地方公共団体コード"), max_length=6, primary_key=True, validators=[validate_local_government_code]
     )
     prefecture = models.ForeignKey(
         Prefecture, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("都道府県")
@@ -72,19 +79,41 @@ class Municipality(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(code__regex=r"^\d{6}$"), name="municipality_code_six_digits"),
             models.CheckConstraint(
-                condition=models.Q(kind="ward", parent__isnull=False) | ~models.Q(kind="ward"),
+                condition=models.Q(prefecture_id=Left("code", 2)), name="municipality_code_in_prefecture"
+            ),
+            # Exactly the wards (行政区) have a parent: their designated city.
+            models.CheckConstraint(
+                condition=models.Q(kind=MunicipalityKind.WARD, parent__isnull=False)
+                | (~models.Q(kind=MunicipalityKind.WARD) & models.Q(parent__isnull=True)),
                 name="ward_has_parent_city",
             ),
         ]
         indexes = [models.Index(fields=["prefecture", "kind"])]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self) -> str:
         return reverse("municipalities:municipality_detail", kwargs={"code": self.code})
 
     @property
+    def is_ward(self) -> bool:
+        return self.kind == MunicipalityKind.WARD
+
+    @property
+    def display_name(self) -> str:
+        """「長野市」, and for a ward its city too: 「札幌市中央区」 (ward names repeat across cities).
+
+        For wards this reads ``parent``: list code should ``select_related("parent")``.
+        """
+        if self.is_ward:
+            return f"{self.parent.name}{self.name}"
+        return self.name
+
+    @property
     def full_name(self) -> str:
-        """「長野県長野市」: prefecture name and municipality name, as Japanese addresses read."""
-        return f"{self.prefecture.name}{self.name}"
+        """「長野県長野市」「北海道札幌市中央区」, as Japanese addresses read.
+
+        Reads ``prefecture`` (and ``parent`` for wards): ``select_related`` them in lists.
+        """
+        return f"{self.prefecture.name}{self.display_name}"

@@ -1,0 +1,41 @@
+import pytest
+
+from municipalities.selectors import municipality_list, municipality_search, prefecture_list_with_counts, wards_of
+from municipalities.models import Municipality
+
+
+def test_prefecture_list_with_counts_counts_municipalities_not_wards(master, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        counts = {p.name: p.municipality_count for p in prefecture_list_with_counts()}
+
+    assert len(counts) == 47
+    assert (counts["北海道"], counts["東京都"], counts["山形県"], counts["静岡県"]) == (179, 62, 35, 35)
+    assert sum(counts.values()) == 1741
+
+
+def test_municipality_list_of_a_prefecture_reads_full_names_in_one_query(master, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        names = [m.full_name for m in municipality_list(prefecture_code="22", include_wards=True)]
+
+    assert names[:3] == ["静岡県静岡市", "静岡県静岡市葵区", "静岡県静岡市駿河区"]
+    assert "静岡県浜松市浜名区" in names
+    assert len(names) == 35 + 3 + 3
+
+
+@pytest.mark.parametrize("q", ["ちゃたん", "チャタン", "ﾁｬﾀﾝ", "北谷", "47326", "４７３２６"])
+def test_municipality_search_finds_by_name_reading_or_code(master, q):
+    assert [m.code for m in municipality_search(q=q)] == ["473260"]
+
+
+def test_municipality_search_finds_a_ward_by_city_and_ward_name(master):
+    assert [m.display_name for m in municipality_search(q="札幌市中央")] == ["札幌市中央区"]
+
+
+def test_municipality_search_with_blank_query_finds_nothing(master):
+    assert list(municipality_search(q="  ")) == []
+
+
+def test_wards_of_a_designated_city(master):
+    city = Municipality.objects.get(code="221309")
+
+    assert [w.display_name for w in wards_of(city=city)] == ["浜松市中央区", "浜松市浜名区", "浜松市天竜区"]
