@@ -1,6 +1,40 @@
 from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The main navigation; the descriptions are shown on the home page's cards.
+NAV_ITEMS = (
+    (
+        "organizations:organization_list",
+        _("地域運営組織を探す"),
+        _("全国の地域運営組織を、地域や活動内容から探せます。"),
+    ),
+    ("seminars:seminar_list", _("セミナー"), _("地域運営組織 全国セミナーの日程とお申込み。")),
+    ("summits:summit_list", _("全国市町村長サミット"), _("全国の市町村長が集い、議論・交流するサミットの案内。")),
+    ("organizations:stats", _("統計"), _("地域運営組織の形成数などの調査結果。")),
+    ("portal:about", _("施策について"), _("総務省 地域振興室の事業と予算。")),
+)
 
 
-def portal(request):
-    """Values every page's base template needs."""
-    return {"SITE_URL": settings.SITE_URL}
+def _nav(path: str) -> list[dict]:
+    items = []
+    for name, label, description in NAV_ITEMS:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            # An app still being built has no route yet; leave its link out, not the page.
+            continue
+        if path == url:
+            current = "page"
+        elif path.startswith(url):
+            current = "true"
+        else:
+            current = ""
+        items.append({"url": url, "label": label, "description": description, "current": current})
+    return items
+
+
+def portal(request: HttpRequest) -> dict:
+    """Values every page's base template needs (no database access: error pages use it)."""
+    return {"SITE_URL": settings.SITE_URL, "portal_nav": _nav(request.path)}

@@ -1,0 +1,80 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .eras import format_fiscal_year
+
+
+class PolicyProgram(models.Model):
+    """A program of the 地域振興室 shown on 施策について; staff keep it current in the admin."""
+
+    slug = models.SlugField(_("識別名"), max_length=64, unique=True, help_text=_("URL内のアンカーに使う半角英数字"))
+    title = models.CharField(_("事業名"), max_length=200)
+    abbreviation_note = models.CharField(
+        _("略称の説明"), max_length=200, blank=True, help_text=_("例：RMO：Region Management Organization")
+    )
+    definition = models.TextField(_("定義"), blank=True)
+    summary = models.TextField(_("目的・概要"), blank=True)
+    budget_request_fiscal_year = models.PositiveSmallIntegerField(
+        _("概算要求の年度（西暦）"), null=True, blank=True, help_text=_("令和8年度なら 2026")
+    )
+    budget_request_million_yen = models.PositiveIntegerField(_("概算要求額（百万円）"), null=True, blank=True)
+    initial_budget_fiscal_year = models.PositiveSmallIntegerField(
+        _("当初予算の年度（西暦）"), null=True, blank=True, help_text=_("令和7年度なら 2025")
+    )
+    initial_budget_million_yen = models.PositiveIntegerField(_("当初予算額（百万円）"), null=True, blank=True)
+    official_url = models.URLField(_("公式ページURL"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    is_published = models.BooleanField(_("公開"), default=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("施策")
+        verbose_name_plural = _("施策")
+        ordering = ["sort_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(budget_request_million_yen__isnull=True)
+                | models.Q(budget_request_fiscal_year__isnull=False),
+                name="policyprogram_budget_request_has_year",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(initial_budget_million_yen__isnull=True)
+                | models.Q(initial_budget_fiscal_year__isnull=False),
+                name="policyprogram_initial_budget_has_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('portal:about')}#{self.slug}"
+
+    @property
+    def budget_request_fiscal_year_label(self) -> str:
+        return format_fiscal_year(self.budget_request_fiscal_year) if self.budget_request_fiscal_year else ""
+
+    @property
+    def initial_budget_fiscal_year_label(self) -> str:
+        return format_fiscal_year(self.initial_budget_fiscal_year) if self.initial_budget_fiscal_year else ""
+
+
+class PolicyProgramPoint(models.Model):
+    """One bullet point of a program; points that share a heading are shown under it."""
+
+    program = models.ForeignKey(PolicyProgram, on_delete=models.CASCADE, related_name="points", verbose_name=_("施策"))
+    heading = models.CharField(
+        _("見出し"), max_length=200, blank=True, help_text=_("空欄なら事業の概要として表示します")
+    )
+    text = models.TextField(_("本文"))
+    note = models.TextField(_("注記"), blank=True, help_text=_("「※」で始まる補足など"))
+    sort_order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("施策の要点")
+        verbose_name_plural = _("施策の要点")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]

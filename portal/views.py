@@ -4,10 +4,33 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from organizations.selectors import case_studies_featured
+from seminars.selectors import seminar_list_upcoming
+from summits.selectors import summit_list_upcoming
+
+from .selectors import policy_program_list_published
+
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    """One query per section that other apps contribute (3 in all), whatever their rows."""
+    context = {
+        "case_studies": case_studies_featured(limit=3),
+        "upcoming_seminars": seminar_list_upcoming()[:3],
+        "upcoming_summits": summit_list_upcoming()[:3],
+    }
+    return render(request, "portal/home.html", context)
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    programs = list(policy_program_list_published())
+    return render(request, "portal/about.html", {"programs": programs})
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html")
 
 
 @never_cache

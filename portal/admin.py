@@ -1,0 +1,58 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import PolicyProgram, PolicyProgramPoint
+
+
+class PolicyProgramPointInline(admin.StackedInline):
+    model = PolicyProgramPoint
+    extra = 0
+    fields = ["sort_order", "heading", "text", "note"]
+
+
+@admin.register(PolicyProgram)
+class PolicyProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "budget_request_display",
+        "initial_budget_display",
+        "sort_order",
+        "is_published",
+        "updated_at",
+    ]
+    list_editable = ["sort_order", "is_published"]
+    list_filter = ["is_published"]
+    search_fields = ["title", "summary", "definition"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PolicyProgramPointInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "abbreviation_note", "definition", "summary", "official_url"]}),
+        (
+            _("予算（百万円）"),
+            {
+                "fields": [
+                    ("budget_request_fiscal_year", "budget_request_million_yen"),
+                    ("initial_budget_fiscal_year", "initial_budget_million_yen"),
+                ]
+            },
+        ),
+        (_("公開"), {"fields": ["sort_order", "is_published"]}),
+    ]
+
+    @admin.display(description=_("概算要求額"))
+    def budget_request_display(self, obj: PolicyProgram) -> str:
+        if obj.budget_request_million_yen is None:
+            return "—"
+        return _("%(year)s %(amount)s百万円") % {
+            "year": obj.budget_request_fiscal_year_label,
+            "amount": obj.budget_request_million_yen,
+        }
+
+    @admin.display(description=_("当初予算額"))
+    def initial_budget_display(self, obj: PolicyProgram) -> str:
+        if obj.initial_budget_million_yen is None:
+            return "—"
+        return _("%(year)s %(amount)s百万円") % {
+            "year": obj.initial_budget_fiscal_year_label,
+            "amount": obj.initial_budget_million_yen,
+        }
