@@ -14,12 +14,16 @@ PRODUCT_ID = "-//総務省 地域振興室//RMO portal//JA"
 
 @dataclass(frozen=True)
 class CalendarEvent:
-    """One VEVENT. ``uid`` must be stable for the same event so calendars update, not duplicate."""
+    """One VEVENT. ``uid`` must be stable for the same event so calendars update, not duplicate.
+
+    ``start`` and ``end`` are aware datetimes, or dates for an all-day event (``end`` is then
+    the day after the last day, as RFC 5545 counts DTEND exclusively).
+    """
 
     uid: str
     summary: str
-    start: dt.datetime
-    end: dt.datetime
+    start: dt.datetime | dt.date
+    end: dt.datetime | dt.date
     location: str = ""
     description: str = ""
     url: str = ""
@@ -40,8 +44,8 @@ def build_calendar(events: Iterable[CalendarEvent], *, name: str = "") -> bytes:
         event.add("uid", item.uid)
         event.add("dtstamp", stamp)
         event.add("summary", item.summary)
-        event.add("dtstart", item.start.astimezone(JAPAN))
-        event.add("dtend", item.end.astimezone(JAPAN))
+        event.add("dtstart", _local(item.start))
+        event.add("dtend", _local(item.end))
         if item.location:
             event.add("location", item.location)
         if item.description:
@@ -52,6 +56,12 @@ def build_calendar(events: Iterable[CalendarEvent], *, name: str = "") -> bytes:
     # Adds the VTIMEZONE for Asia/Tokyo that the TZID parameters refer to.
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def _local(moment: dt.datetime | dt.date) -> dt.datetime | dt.date:
+    if isinstance(moment, dt.datetime):
+        return moment.astimezone(JAPAN)
+    return moment  # an all-day event: VALUE=DATE, no time zone
 
 
 def event_uid(kind: str, pk: object) -> str:

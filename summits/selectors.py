@@ -1,0 +1,187 @@
+"""Reads shared by the summit pages, the staff pages and the services."""
+
+import datetime as dt
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from municipalities.enums import BASIC_MUNICIPALITY_KINDS
+from municipalities.models import Municipality, Prefecture
+from portal.capacity import seats_left
+from portal.deadlines import JAPAN
+
+from .enums import ApplicationStatus
+from .models import Application, BreakoutTrack, Delegate, Session, SiteVisitCourse, Summit, TrackPresenter
+
+
+def summit_list_public() -> QuerySet[Summit]:
+    return Summit.objects.filter(is_published=True).order_by("-first_day", "pk")
+
+
+def summit_partition(summits, *, now: dt.datetime | None = None) -> tuple[list[Summit], list[Summit]]:
+    """Split summits into (current and upcoming, soonest first) and (past, newest first)."""
+    today = (now or timezone.now()).astimezone(JAPAN).date()
+    upcoming = sorted((s for s in summits if s.last_day >= today), key=lambda s: (s.first_day, s.pk))
+    past = [s for s in summits if s.last_day < today]
+    return upcoming, past
+
+
+def summit_list_upcoming(*, now: dt.datetime | None = None) -> QuerySet[Summit]:
+    """Current and upcoming published summits, soonest first (the home page takes the first 3)."""
+    today = (now or timezone.now()).astimezone(JAPAN).date()
+    return summit_list_public().filter(last_day__gte=today).order_by("first_day", "pk")
+
+
+def _tracks_with_presenters() -> Prefetch:
+    presenters = TrackPresenter.objects.select_related("municipality__prefecture")
+    return Prefetch("tracks", queryset=BreakoutTrack.objects.prefetch_related(Prefetch("presenters", queryset=presenters)))
+
+
+def summit_get_public(*, slug: str) -> Summit:
+    """A published summit with its timetable, tracks (with presenters) and courses: 5 queries."""
+    return summit_with_program(summit_list_public()).get(slug=slug)
+
+
+def summit_with_program(summits: QuerySet[Summit]) -> QuerySet[Summit]:
+    return (
+        summits.prefetch_related(
+            Prefetch("sessions", queryset=Session.objects.order_by("day", "order", "start_time", "pk")),
+            _tracks_with_presenters(),
+            Prefetch("site_visit_courses", queryset=SiteVisitCourse.objects.order_by("order", "pk")),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TimetableDay:
+    day: dt.date
+    sessions: list[Session]
+    courses: list[SiteVisitCourse]
+
+
+def summit_timetable(summit: Summit) -> list[TimetableDay]:
+    """The program day by day, from a summit fetched with summit_get_public()."""
+    sessions = list(summit.sessions.all())
+    courses = list(summit.site_visit_courses.all())
+    return [
+        TimetableDay(
+            day=day,
+            sessions=[s for s in sessions if s.day == day],
+            courses=[c for c in courses if c.day == day],
+        )
+        for day in summit.days
+    ]
+
+
+def track_taken_counts(*, summit: Summit, exclude_application: Application | None = None) -> Counter:
+    """Delegates of live applications per track id."""
+    return _taken_counts(summit=summit, field="track_id", exclude_application=exclude_application)
+
+
+def course_taken_counts(*, summit: Summit, exclude_application: Application | None = None) -> Counter:
+    """Delegates of live applications per site-visit course id."""
+    return _taken_counts(summit=summit, field="site_visit_course_id", exclude_application=exclude_application)
+
+
+def _taken_counts(*, summit: Summit, field: str, exclude_application: Application | None) -> Counter:
+    delegates = Delegate.objects.filter(
+        application__summit=summit, application__status=ApplicationStatus.SUBMITTED, **{f"{field}__isnull": False}
+    )
+    if exclude_application is not None:
+        delegates = delegates.exclude(application=exclude_application)
+    return Counter(dict(_group_count(delegates, field)))
+
+
+def _group_count(delegates: QuerySet[Delegate], field: str):
+    return delegates.values_list(field).annotate(n=Count("pk")).values_list(field, "n").order_by()
+
+
+@dataclass(frozen=True)
+class Availability:
+    item: BreakoutTrack | SiteVisitCourse
+    capacity: int | None
+    taken: int
+
+    @property
+    def left(self) -> int | None:
+        return seats_left(capacity=self.capacity, taken=self.taken)
+
+    @property
+    def is_full(self) -> bool:
+        return self.left == 0
+
+
+def summit_availability(*, summit: Summit) -> tuple[list[Availability], list[Availability]]:
+    """(tracks, courses) with seats taken by live applications, for forms and staff pages."""
+    track_counts = track_taken_counts(summit=summit)
+    course_counts = course_taken_counts(summit=summit)
+    tracks = [Availability(t, t.capacity, track_counts[t.pk]) for t in summit.tracks.order_by("number")]
+    courses = [
+        Availability(c, c.capacity, course_counts[c.pk]) for c in summit.site_visit_courses.order_by("order", "pk")
+    ]
+    return tracks, courses
+
+
+def application_get_by_token(*, token: str) -> Application:
+    return (
+        Application.objects.select_related("summit", "municipality__prefecture")
+        .prefetch_related(
+            Prefetch("delegates", queryset=Delegate.objects.select_related("track", "site_visit_course"))
+        )
+        .get(token=token)
+    )
+
+
+def application_live_for(*, summit: Summit, municipality: Municipality) -> Application | None:
+    return Application.objects.filter(
+        summit=summit, municipality=municipality, status=ApplicationStatus.SUBMITTED
+    ).first()
+
+
+def summit_delegates(*, summit: Summit) -> QuerySet[Delegate]:
+    """Delegates of live applications, by prefecture and municipality code (staff lists, exports)."""
+    return (
+        Delegate.objects.filter(application__summit=summit, application__status=ApplicationStatus.SUBMITTED)
+        .select_related("application__municipality__prefecture", "application__summit", "track", "site_visit_course")
+        .order_by("application__municipality__code", "order", "pk")
+    )
+
+
+def summit_applications_by_prefecture(*, summit: Summit) -> list[tuple[object, list[Application]]]:
+    """Live applications grouped by prefecture, in prefecture code order."""
+    applications = (
+        Application.objects.filter(summit=summit, status=ApplicationStatus.SUBMITTED)
+        .select_related("municipality__prefecture")
+        .prefetch_related("delegates")
+        .order_by("municipality__code")
+    )
+    groups: dict[object, list[Application]] = defaultdict(list)
+    for application in applications:
+        groups[application.municipality.prefecture].append(application)
+    return sorted(groups.items(), key=lambda item: item[0].code)
+
+
+def municipality_resolve(*, text: str, prefecture_code: str = "") -> list[Municipality]:
+    """Municipalities matching a 6-digit code, a name (秋田市) or a prefecture and name (秋田県秋田市).
+
+    Only 市区町村 apply, not the wards of designated cities. More than one result means the
+    name is shared (府中市) and the caller must ask for the prefecture or the code.
+    """
+    text = "".join(unicodedata.normalize("NFKC", text).split())  # full-width digits and spaces too
+    if not text:
+        return []
+    candidates = Municipality.objects.filter(kind__in=BASIC_MUNICIPALITY_KINDS).select_related("prefecture")
+    if prefecture_code:
+        candidates = candidates.filter(prefecture_id=prefecture_code)
+    if text.isascii() and text.isdigit():
+        return list(candidates.filter(code=text))
+    by_name = list(candidates.filter(name=text))
+    if by_name:
+        return by_name
+    for prefecture in Prefecture.objects.all():
+        if text.startswith(prefecture.name) and len(text) > len(prefecture.name):
+            return list(candidates.filter(prefecture=prefecture, name=text[len(prefecture.name) :]))
+    return []
