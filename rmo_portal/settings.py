@@ -7,6 +7,7 @@ the test suite use PostgreSQL.
 
 import sys
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "csp",
+    "axes",
+    "django_ratelimit",
     "portal",
     "municipalities",
     "organizations",
@@ -70,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rmo_portal.urls"
@@ -101,6 +108,8 @@ TEMPLATES = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and address before any password is checked.
+    "portal.security.LoginLockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -158,9 +167,13 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rmo",
+            # An unreachable Redis is a cache miss, not an error page (see RATELIMIT_FAIL_OPEN).
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
+    # Per process: with several app server processes each counts rate limits on its own.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # ---------------------------------------------------------------- tasks (mail queue)
@@ -194,6 +207,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "admin:login"
 
+# Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from
+# one client address, that pair is refused for AXES_COOLOFF_MINUTES, even with the right
+# password; each attempt during the lockout starts the wait again. Attempts are kept in the
+# database (visible in the admin; `manage.py axes_reset` lifts all lockouts).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.security.lockout_response"
+AXES_VERBOSE = False  # log lines carry only the masked lockout parameters and the path
+AXES_COOLOFF_MESSAGE = _("ログインの失敗が続いたため、しばらくログインできません。時間をおいてからもう一度お試しください。")
+
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
@@ -226,6 +253,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # ---------------------------------------------------------------- security
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Load balancers probe each app server over plain HTTP; the health check answers there too.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
@@ -234,8 +263,45 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+_BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+if _BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Reverse proxies in front of the app server that append the client's address to
+# X-Forwarded-For; 0 trusts only REMOTE_ADDR (portal.security.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if _BEHIND_TLS_PROXY else 0)
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere on the site;
+# Bootstrap's CSS draws some icons from data: images. The admin's few inline attributes
+# are allowed on admin pages only (portal.security.ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Rate limits per client address (django-ratelimit, in the default cache): "count/period",
+# period s, m, h or d; empty turns a limit off. See portal/ratelimits.py.
+RATELIMIT_REGISTRATION = env.str("RATELIMIT_REGISTRATION", default="20/m")
+RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
+RATELIMIT_IP_META_KEY = "portal.security.client_ip"
+# A cache outage lets requests through rather than refusing every registration.
+RATELIMIT_FAIL_OPEN = True
+
+SILENCED_SYSTEM_CHECKS = [
+    # Local memory is a valid rate-limit store for one process; REDIS_URL shares it.
+    *(["django_ratelimit.E003", "django_ratelimit.W001"] if not REDIS_URL else []),
+    # Submitting a domain to the browsers' HSTS preload list is the domain owner's decision
+    # (it binds every subdomain); SECURE_HSTS_PRELOAD=true sends the preload directive.
+    "security.W021",
+]
 
 # ---------------------------------------------------------------- logging
 LOGGING = {

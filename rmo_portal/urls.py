@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from portal.ratelimits import login_ratelimit
+
 admin.site.site_header = _("地域振興室ポータル 管理")
 admin.site.site_title = _("地域振興室ポータル 管理")
 admin.site.index_title = _("管理メニュー")
@@ -13,6 +15,9 @@ urlpatterns = [
     path("seminars/", include("seminars.urls")),
     path("summits/", include("summits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin's own login view, limited per client address; listed first so that it answers
+    # the admin:login URL. The lockout after failed passwords is django-axes' (settings.py).
+    path("admin/login/", login_ratelimit(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 
