@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.ratelimits import registration_ratelimit
+
 from . import selectors
 from .calendars import session_calendar, summit_calendar
 from .exports import DelegateResource
@@ -63,6 +65,7 @@ def _formset(request: HttpRequest, summit: Summit, *, initial=None):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@registration_ratelimit
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     summit = _summit_or_404(slug)
     registration_open = summit.is_registration_open()
