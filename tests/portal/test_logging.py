@@ -1,0 +1,22 @@
+import logging
+
+from portal.logging import RedactTokensFilter, redact_tokens
+from portal.tokens import new_token
+
+
+def test_redact_tokens_hides_a_registration_token_in_a_path():
+    token = new_token()
+
+    assert redact_tokens(f"Not Found: /seminars/r/{token}/") == "Not Found: /seminars/r/[token]/"
+
+
+def test_redact_tokens_keeps_ordinary_paths():
+    assert redact_tokens("Not Found: /municipalities/999999/") == "Not Found: /municipalities/999999/"
+
+
+def test_filter_rewrites_the_formatted_record():
+    token = new_token()
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/summits/a/{token}/",), None)
+
+    assert RedactTokensFilter().filter(record) is True
+    assert record.getMessage() == "Not Found: /summits/a/[token]/"
