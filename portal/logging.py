@@ -8,13 +8,17 @@ an access log writes every path, so a log reader could otherwise take over a reg
 import logging
 import re
 
-# portal.tokens makes 43 URL-safe characters; anything 32+ long in a path segment is redacted.
-_TOKEN_IN_PATH = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?=/|$|\?|\s|\"|')")
+# The segment after /r/, /a/ or /checkin/ (the token routes: /seminars/r/<token>/), and any
+# path segment shaped like portal.tokens.new_token(): 22+ URL-safe characters with both
+# upper and lower case letters (which a readable slug such as seminar-2025-nagano lacks).
+_TOKEN_ROUTE = re.compile(r"(?<=/(?:r|a)/)[^/\s]+(?=/)|(?<=/checkin/)[^/\s]+(?=/)")
+_TOKEN_SHAPE = re.compile(r"(?<=/)(?=[^/\s]*[A-Z])(?=[^/\s]*[a-z])[A-Za-z0-9_-]{22,}(?=/|$|\?|\s|\"|')")
 REDACTED = "[token]"
 
 
 def redact_tokens(text: str) -> str:
-    return _TOKEN_IN_PATH.sub(REDACTED, text)
+    """Used by Django's log handlers (settings.LOGGING) and gunicorn's access log alike."""
+    return _TOKEN_SHAPE.sub(REDACTED, _TOKEN_ROUTE.sub(REDACTED, text))
 
 
 class RedactTokensFilter(logging.Filter):

@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install.sh
+# Chromium, Java and the npm test tools (axe-core, vnu-jar) for tests/e2e, where this
+# machine allows it; the browser tests skip with their reason where it does not.
+./scripts/install_browser.sh
 PY=.venv/bin/python
 
 database_answers() {
