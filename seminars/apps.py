@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SeminarsConfig(AppConfig):
     name = "seminars"
     verbose_name = _("全国セミナー")
+
+    def ready(self) -> None:
+        # Registers the mail builders with portal.mail before any task runs.
+        from . import mails  # noqa: F401

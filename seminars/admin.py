@@ -1,0 +1,325 @@
+"""Staff tools: seminars with a capacity dashboard, registrations with filters and exports.
+
+Every change of state goes through seminars.services, as on the public side.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+
+from . import selectors, services
+from .forms import SeminarMessageForm
+from .models import ProgramItem, Registration, Seminar, SeminarMessage
+
+
+class ProgramItemInline(admin.StackedInline):
+    model = ProgramItem
+    extra = 0
+    raw_id_fields = ["organizations"]
+    fields = [
+        ("order", "kind", "start_time", "venue_only"),
+        "title",
+        ("speaker_name", "speaker_reading"),
+        "speaker_affiliation",
+        "presenter_text",
+        "organizations",
+    ]
+
+
+@admin.register(Seminar)
+class SeminarAdmin(admin.ModelAdmin):
+    change_form_template = "admin/seminars/seminar/change_form.html"
+    list_display = [
+        "__str__",
+        "fiscal_year",
+        "date",
+        "deadline",
+        "venue_seats",
+        "online_seats",
+        "is_published",
+        "is_demo",
+        "closed_by_staff",
+    ]
+    list_filter = ["fiscal_year", "is_published", "is_demo", "closed_by_staff"]
+    search_fields = ["title", "venue_name", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [ProgramItemInline]
+    actions = ["close_registration", "reopen_registration"]
+    fieldsets = [
+        (None, {"fields": ["title", "series", "fiscal_year", "slug", "prefecture", "organizer", "is_published", "is_demo"]}),
+        (_("日時・会場"), {"fields": ["date", ("start_time", "end_time"), "venue_name", "venue_address", "access_notes"]}),
+        (
+            _("定員・受付"),
+            {
+                "fields": [
+                    ("has_venue", "venue_capacity"),
+                    ("has_online", "online_capacity"),
+                    "registration_opens_at",
+                    "deadline",
+                    "closed_by_staff",
+                    "online_url",
+                ]
+            },
+        ),
+        (_("案内文"), {"fields": ["target_audience", "fee_note", "highlights", "contact"]}),
+    ]
+
+    def get_queryset(self, request):
+        # Confirmed seats per mode for the list's capacity columns, in the list's one query.
+        return selectors.with_counts(super().get_queryset(request))
+
+    @admin.display(description=_("会場（確定／定員）"))
+    def venue_seats(self, seminar: Seminar) -> str:
+        if not seminar.has_venue:
+            return "—"
+        return f"{seminar.venue_taken} / {seminar.venue_capacity if seminar.venue_capacity is not None else '∞'}"
+
+    @admin.display(description=_("オンライン（確定／定員）"))
+    def online_seats(self, seminar: Seminar) -> str:
+        if not seminar.has_online:
+            return "—"
+        return f"{seminar.online_taken} / {seminar.online_capacity if seminar.online_capacity is not None else '∞'}"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "online_url":
+            kwargs["assume_scheme"] = "https"  # meeting links are https; also silences Django 6.0's warning
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj: Seminar, form, change: bool) -> None:
+        # The online URL is stored by its service, which mails it to every online registrant.
+        new_url = obj.online_url
+        if change and "online_url" in form.changed_data:
+            obj.online_url = form.initial.get("online_url", "")
+        super().save_model(request, obj, form, change)
+        if "online_url" in form.changed_data or (not change and new_url):
+            count = services.seminar_set_online_url(seminar=obj, online_url=new_url)
+            obj.online_url = new_url
+            if count:
+                self.message_user(
+                    request,
+                    _("オンライン参加URLを%(count)d名に送信するよう予約しました。") % {"count": count},
+                    messages.SUCCESS,
+                )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        seminar = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if seminar is not None:
+            extra_context["dashboard"] = selectors.seminar_dashboard(seminar=seminar)
+            extra_context["seminar"] = seminar
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:seminar_id>/message/",
+                self.admin_site.admin_view(self.message_view),
+                name="seminars_seminar_message",
+            ),
+        ] + super().get_urls()
+
+    def message_view(self, request, seminar_id: int):
+        """A message to all registrants of one mode: form → service → one queued mail each."""
+        if not request.user.has_perm("seminars.change_registration"):
+            raise PermissionDenied
+        seminar = get_object_or_404(Seminar, pk=seminar_id)
+        form = SeminarMessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            message = services.seminar_message_send(seminar=seminar, sent_by=request.user, **form.cleaned_data)
+            self.message_user(
+                request,
+                _("お知らせを%(count)d名に送信するよう予約しました。") % {"count": message.recipient_count},
+                messages.SUCCESS,
+            )
+            return redirect(reverse("admin:seminars_seminar_change", args=[seminar.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "seminar": seminar,
+            "form": form,
+            "title": _("参加者へのお知らせ"),
+            "dashboard": selectors.seminar_dashboard(seminar=seminar),
+        }
+        return TemplateResponse(request, "admin/seminars/seminar/message.html", context)
+
+    @admin.action(description=_("選択したセミナーの受付を締め切る"), permissions=["change"])
+    def close_registration(self, request, queryset) -> None:
+        for seminar in queryset:
+            services.seminar_close(seminar=seminar)
+        self.message_user(request, _("受付を締め切りました。"), messages.SUCCESS)
+
+    @admin.action(description=_("選択したセミナーの受付を再開する"), permissions=["change"])
+    def reopen_registration(self, request, queryset) -> None:
+        for seminar in queryset:
+            services.seminar_reopen(seminar=seminar)
+        self.message_user(request, _("受付を再開しました（締切日・定員の判定は通常どおり行われます）。"), messages.SUCCESS)
+
+
+class RegistrationResource(resources.ModelResource):
+    """The declared columns only: the token and the normalized address never leave the database."""
+
+    seminar = fields.Field(attribute="seminar__title", column_name=str(_("セミナー")))
+    registration_id = fields.Field(attribute="id", column_name=str(_("受付番号")))
+    name = fields.Field(attribute="name", column_name=str(_("氏名")))
+    kana = fields.Field(attribute="kana", column_name=str(_("ふりがな")))
+    email = fields.Field(attribute="email", column_name=str(_("メールアドレス")))
+    affiliation = fields.Field(attribute="affiliation", column_name=str(_("所属")))
+    category = fields.Field(attribute="get_category_display", column_name=str(_("区分")))
+    municipality = fields.Field(attribute="municipality__name", column_name=str(_("市区町村")))
+    municipality_code = fields.Field(attribute="municipality_id", column_name=str(_("市区町村コード")))
+    mode = fields.Field(attribute="get_mode_display", column_name=str(_("参加方法")))
+    status = fields.Field(attribute="get_status_display", column_name=str(_("状態")))
+    joins_exchange = fields.Field(column_name=str(_("意見交換会")))
+    accessibility_needs = fields.Field(attribute="accessibility_needs", column_name=str(_("配慮が必要な事項")))
+    source = fields.Field(attribute="get_source_display", column_name=str(_("申込経路")))
+    created_at = fields.Field(column_name=str(_("申込日時")))
+    checked_in_at = fields.Field(column_name=str(_("受付日時")))
+
+    class Meta:
+        model = Registration
+        fields = export_order = [
+            "seminar",
+            "registration_id",
+            "name",
+            "kana",
+            "email",
+            "affiliation",
+            "category",
+            "municipality",
+            "municipality_code",
+            "mode",
+            "status",
+            "joins_exchange",
+            "accessibility_needs",
+            "source",
+            "created_at",
+            "checked_in_at",
+        ]
+
+    def dehydrate_joins_exchange(self, registration: Registration) -> str:
+        return str(_("参加")) if registration.joins_exchange else ""
+
+    def dehydrate_created_at(self, registration: Registration) -> str:
+        return timezone.localtime(registration.created_at).strftime("%Y-%m-%d %H:%M:%S")
+
+    def dehydrate_checked_in_at(self, registration: Registration) -> str:
+        if registration.checked_in_at is None:
+            return ""
+        return timezone.localtime(registration.checked_in_at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class CheckedInFilter(admin.SimpleListFilter):
+    title = _("受付")
+    parameter_name = "checked_in"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("受付済み")), ("no", _("未受付"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(checked_in_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(checked_in_at__isnull=True)
+        return queryset
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [RegistrationResource]
+    export_formats = [CSV, XLSX]
+    list_display = [
+        "name",
+        "kana",
+        "seminar",
+        "mode",
+        "status",
+        "category",
+        "municipality",
+        "joins_exchange",
+        "source",
+        "checked_in_at",
+        "created_at",
+    ]
+    list_filter = [
+        "seminar",
+        "mode",
+        "status",
+        "category",
+        ("municipality", admin.RelatedOnlyFieldListFilter),
+        CheckedInFilter,
+        "joins_exchange",
+        "source",
+    ]
+    list_select_related = ["seminar", "municipality"]
+    search_fields = ["name", "kana", "email_normalized", "affiliation"]
+    ordering = ["seminar", "created_at", "id"]
+    date_hierarchy = "created_at"
+    actions = ["cancel_registrations", "check_in_registrations"]
+    readonly_fields = [
+        "seminar",
+        "mode",
+        "status",
+        "name",
+        "kana",
+        "email",
+        "affiliation",
+        "category",
+        "municipality",
+        "joins_exchange",
+        "consent_at",
+        "source",
+        "created_at",
+        "confirmed_at",
+        "cancelled_at",
+        "checked_in_at",
+        "reminder_sent_at",
+    ]
+    fields = readonly_fields[:10] + ["accessibility_needs"] + readonly_fields[10:]
+
+    def has_add_permission(self, request) -> bool:
+        # Registrations are made through the public form (the capacity rule lives there).
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Cancel instead: a deleted row would free a seat without promoting anyone.
+        return False
+
+    @admin.action(description=_("選択したお申し込みをキャンセルする（キャンセル待ちを繰り上げ）"), permissions=["change"])
+    def cancel_registrations(self, request, queryset) -> None:
+        done = 0
+        for registration in queryset:
+            try:
+                services.registration_cancel(registration=registration)
+                done += 1
+            except services.RegistrationError as error:
+                self.message_user(request, f"{registration.name}: {error.message}", messages.WARNING)
+        self.message_user(request, _("%(count)d件をキャンセルしました。") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("選択したお申し込みを受付済みにする"), permissions=["change"])
+    def check_in_registrations(self, request, queryset) -> None:
+        done = 0
+        for registration in queryset:
+            try:
+                services.registration_check_in(registration=registration)
+                done += 1
+            except services.RegistrationError as error:
+                self.message_user(request, f"{registration.name}: {error.message}", messages.WARNING)
+        self.message_user(request, _("%(count)d件を受付済みにしました。") % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(SeminarMessage)
+class SeminarMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "seminar", "mode", "recipient_count", "created_at", "sent_by"]
+    list_filter = ["seminar", "mode"]
+    readonly_fields = ["seminar", "mode", "include_waitlisted", "subject", "body", "sent_by", "created_at", "recipient_count"]
+
+    def has_add_permission(self, request) -> bool:
+        # Sent from the seminar's page (お知らせを送る), which queues the mails.
+        return False

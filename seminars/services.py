@@ -1,0 +1,332 @@
+"""Every write of the seminars app and every rule it follows.
+
+Capacity (HOUSE_STYLE.md "Capacity"): each function that can take a seat opens the
+outermost transaction, locks the seminar row with portal.capacity.lock_for_capacity,
+counts the confirmed registrations of the mode under that lock, then writes. Mails are
+queued with portal.mail.schedule_mail in the same transaction: the queued task row
+commits with the registration or not at all, and the worker builds and sends the mail
+later, outside the lock.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.capacity import has_room, lock_for_capacity
+from portal.mail import schedule_mail
+from portal.tokens import new_token
+
+from .enums import AttendanceMode, RegistrationSource, RegistrationStatus, WhenFull
+from .models import MessageDelivery, Registration, Seminar, SeminarMessage, normalize_email
+
+
+class RegistrationError(Exception):
+    """A rule refused the request. ``message`` is translated and safe to show the person."""
+
+    def __init__(self, message, *, code: str = "invalid") -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class RegistrationOutcome:
+    registration: Registration
+    created: bool
+
+
+def confirmed_count(*, seminar: Seminar, mode: str) -> int:
+    """Seats taken in ``mode``. Meaningful for a decision only under the seminar's lock."""
+    return Registration.objects.filter(seminar=seminar, mode=mode, status=RegistrationStatus.CONFIRMED).count()
+
+
+def seat_available(*, seminar: Seminar, mode: str) -> bool:
+    """Count and compare. Callers must hold lock_for_capacity(Seminar) in the same transaction."""
+    return has_room(capacity=seminar.capacity_for(mode), taken=confirmed_count(seminar=seminar, mode=mode))
+
+
+def _taken_and_existing(seminar: Seminar, email_normalized: str) -> tuple[dict[str, int], int | None]:
+    """Seats taken per mode and this person's live registration, in one query (under the lock).
+
+    One round trip instead of three keeps the time the seminar row stays locked short.
+    """
+    live = ~Q(status=RegistrationStatus.CANCELLED)
+    row = Registration.objects.filter(seminar=seminar).aggregate(
+        venue=Count("id", filter=Q(mode=AttendanceMode.VENUE, status=RegistrationStatus.CONFIRMED)),
+        online=Count("id", filter=Q(mode=AttendanceMode.ONLINE, status=RegistrationStatus.CONFIRMED)),
+        existing=Max("id", filter=Q(email_normalized=email_normalized) & live),
+    )
+    return {AttendanceMode.VENUE: row["venue"], AttendanceMode.ONLINE: row["online"]}, row["existing"]
+
+
+def _check_open(seminar: Seminar, now: dt.datetime) -> None:
+    if not seminar.is_registration_open(now):
+        raise RegistrationError(_("このセミナーの受付は終了しました。"), code="closed")
+
+
+def _check_mode(seminar: Seminar, mode: str, *, joins_exchange: bool = False) -> None:
+    if not seminar.offers(mode):
+        raise RegistrationError(_("このセミナーではその参加方法を選べません。"), code="mode")
+    if joins_exchange and mode != AttendanceMode.VENUE:
+        raise RegistrationError(_("意見交換会は会場参加の方のみ参加できます。"), code="exchange")
+
+
+def _schedule_confirmation_mails(registration: Registration) -> None:
+    if registration.status == RegistrationStatus.WAITLISTED:
+        schedule_mail(kind="seminars.waitlisted", object_id=registration.pk)
+        return
+    schedule_mail(kind="seminars.confirmation", object_id=registration.pk)
+    if registration.mode == AttendanceMode.ONLINE and registration.seminar.online_url:
+        schedule_mail(kind="seminars.online_url", object_id=registration.pk)
+
+
+def _promote_next(seminar: Seminar, mode: str, now: dt.datetime) -> Registration | None:
+    """Give a freed seat to the first person waiting for ``mode``. Needs the seminar lock."""
+    if not seat_available(seminar=seminar, mode=mode):
+        return None
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(seminar=seminar, mode=mode, status=RegistrationStatus.WAITLISTED)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.status = RegistrationStatus.CONFIRMED
+    waiting.confirmed_at = now
+    waiting.save(update_fields=["status", "confirmed_at"])
+    schedule_mail(kind="seminars.promoted", object_id=waiting.pk)
+    if mode == AttendanceMode.ONLINE and seminar.online_url:
+        schedule_mail(kind="seminars.online_url", object_id=waiting.pk)
+    return waiting
+
+
+def registration_create(
+    *,
+    seminar: Seminar,
+    mode: str,
+    name: str,
+    kana: str,
+    email: str,
+    category: str,
+    consent: bool,
+    affiliation: str = "",
+    municipality=None,
+    joins_exchange: bool = False,
+    accessibility_needs: str = "",
+    source: str = RegistrationSource.WEB,
+    when_full: str = WhenFull.NOTHING,
+    now: dt.datetime | None = None,
+) -> RegistrationOutcome:
+    """Register first come, first served, per mode.
+
+    A second submission with the same address (a double click, a resubmitted form) returns
+    the live registration it already made, with ``created=False``. When the mode is full,
+    ``when_full`` decides: the waiting list, online instead, or RegistrationError(code="full").
+    """
+    if not consent:
+        raise RegistrationError(_("個人情報の取扱いへの同意が必要です。"), code="consent")
+    email_normalized = normalize_email(email)
+    token = new_token()
+    with transaction.atomic(durable=True):
+        seminar = lock_for_capacity(Seminar, pk=seminar.pk)
+        now = now or timezone.now()
+        taken, existing_id = _taken_and_existing(seminar, email_normalized)
+        if existing_id is not None:
+            return RegistrationOutcome(registration=Registration.objects.get(pk=existing_id), created=False)
+        _check_open(seminar, now)
+        _check_mode(seminar, mode, joins_exchange=joins_exchange)
+
+        status = RegistrationStatus.CONFIRMED
+        if not has_room(capacity=seminar.capacity_for(mode), taken=taken[mode]):
+            if when_full == WhenFull.ONLINE and mode != AttendanceMode.ONLINE and seminar.has_online:
+                mode, joins_exchange = AttendanceMode.ONLINE, False
+                if not has_room(capacity=seminar.capacity_for(mode), taken=taken[mode]):
+                    raise RegistrationError(_("会場・オンラインとも満席です。"), code="full")
+            elif when_full == WhenFull.WAITLIST:
+                status = RegistrationStatus.WAITLISTED
+            else:
+                raise RegistrationError(
+                    _("%(mode)s参加は満席です。") % {"mode": AttendanceMode(mode).label}, code="full"
+                )
+
+        registration = Registration.objects.create(
+            seminar=seminar,
+            mode=mode,
+            status=status,
+            name=name.strip(),
+            kana=kana.strip(),
+            email=email.strip(),
+            email_normalized=email_normalized,
+            affiliation=affiliation.strip(),
+            category=category,
+            municipality=municipality,
+            joins_exchange=joins_exchange,
+            accessibility_needs=accessibility_needs.strip(),
+            consent_at=now,
+            source=source,
+            token=token,
+            created_at=now,
+            confirmed_at=now if status == RegistrationStatus.CONFIRMED else None,
+        )
+        _schedule_confirmation_mails(registration)
+    return RegistrationOutcome(registration=registration, created=True)
+
+
+def registration_cancel(*, registration: Registration, now: dt.datetime | None = None) -> Registration | None:
+    """Cancel, and in the same transaction give the seat to the next person waiting.
+
+    Returns the promoted registration, if any.
+    """
+    with transaction.atomic(durable=True):
+        seminar = lock_for_capacity(Seminar, pk=registration.seminar_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        now = now or timezone.now()
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise RegistrationError(_("このお申し込みは既にキャンセルされています。"), code="cancelled")
+        if seminar.starts_at is not None and now >= seminar.starts_at:
+            raise RegistrationError(_("開始後のセミナーはキャンセルできません。"), code="started")
+        freed_seat = registration.status == RegistrationStatus.CONFIRMED
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        schedule_mail(kind="seminars.cancelled", object_id=registration.pk)
+        return _promote_next(seminar, registration.mode, now) if freed_seat else None
+
+
+def registration_change_mode(
+    *, registration: Registration, mode: str, joins_exchange: bool = False, now: dt.datetime | None = None
+) -> Registration:
+    """Switch between 会場 and オンライン if the other mode has a seat; frees the old seat."""
+    with transaction.atomic(durable=True):
+        seminar = lock_for_capacity(Seminar, pk=registration.seminar_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        now = now or timezone.now()
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise RegistrationError(_("このお申し込みは既にキャンセルされています。"), code="cancelled")
+        _check_open(seminar, now)
+        _check_mode(seminar, mode, joins_exchange=joins_exchange)
+        if mode == registration.mode:
+            if registration.joins_exchange != joins_exchange:
+                registration.joins_exchange = joins_exchange
+                registration.save(update_fields=["joins_exchange"])
+            return registration
+        if not seat_available(seminar=seminar, mode=mode):
+            raise RegistrationError(
+                _("%(mode)s参加は満席のため変更できません。") % {"mode": AttendanceMode(mode).label}, code="full"
+            )
+        old_mode, was_confirmed = registration.mode, registration.status == RegistrationStatus.CONFIRMED
+        registration.mode = mode
+        registration.joins_exchange = joins_exchange
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["mode", "joins_exchange", "status", "confirmed_at"])
+        _schedule_confirmation_mails(registration)
+        if was_confirmed:
+            _promote_next(seminar, old_mode, now)
+        return registration
+
+
+def registration_check_in(*, registration: Registration, now: dt.datetime | None = None) -> Registration:
+    """Mark a venue attendee as arrived. Only once: a second scan is refused with the first time."""
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("seminar").get(pk=registration.pk)
+        if registration.status != RegistrationStatus.CONFIRMED:
+            raise RegistrationError(_("参加が確定していないお申し込みです。"), code="not_confirmed")
+        if registration.mode != AttendanceMode.VENUE:
+            raise RegistrationError(_("オンライン参加のお申し込みです。"), code="online")
+        if registration.checked_in_at is not None:
+            raise RegistrationError(
+                _("受付済みです（%(time)s）。")
+                % {"time": timezone.localtime(registration.checked_in_at).strftime("%H:%M")},
+                code="already",
+            )
+        registration.checked_in_at = now or timezone.now()
+        registration.save(update_fields=["checked_in_at"])
+        return registration
+
+
+def seminar_close(*, seminar: Seminar) -> Seminar:
+    """Close registration by hand (the room is full in practice, or the event is cancelled)."""
+    with transaction.atomic():
+        seminar = lock_for_capacity(Seminar, pk=seminar.pk)
+        seminar.closed_by_staff = True
+        seminar.save(update_fields=["closed_by_staff", "updated_at"])
+    return seminar
+
+
+def seminar_reopen(*, seminar: Seminar) -> Seminar:
+    with transaction.atomic():
+        seminar = lock_for_capacity(Seminar, pk=seminar.pk)
+        seminar.closed_by_staff = False
+        seminar.save(update_fields=["closed_by_staff", "updated_at"])
+    return seminar
+
+
+def seminar_set_online_url(*, seminar: Seminar, online_url: str) -> int:
+    """Store the online URL and mail it to every confirmed online registrant.
+
+    Registrants confirmed later get it with their confirmation (see registration_create).
+    Returns how many mails were queued; an unchanged URL queues none.
+    """
+    with transaction.atomic():
+        seminar = lock_for_capacity(Seminar, pk=seminar.pk)
+        online_url = online_url.strip()
+        if online_url == seminar.online_url:
+            return 0
+        seminar.online_url = online_url
+        seminar.save(update_fields=["online_url", "updated_at"])
+        if not online_url:
+            return 0
+        recipients = Registration.objects.filter(
+            seminar=seminar, mode=AttendanceMode.ONLINE, status=RegistrationStatus.CONFIRMED
+        ).values_list("pk", flat=True)
+        count = 0
+        for pk in recipients:
+            schedule_mail(kind="seminars.online_url", object_id=pk)
+            count += 1
+        return count
+
+
+def seminar_message_send(
+    *, seminar: Seminar, mode: str, subject: str, body: str, include_waitlisted: bool = False, sent_by=None
+) -> SeminarMessage:
+    """Queue one message to all live registrants of one mode."""
+    statuses = [RegistrationStatus.CONFIRMED] + ([RegistrationStatus.WAITLISTED] if include_waitlisted else [])
+    with transaction.atomic():
+        message = SeminarMessage.objects.create(
+            seminar=seminar,
+            mode=mode,
+            include_waitlisted=include_waitlisted,
+            subject=subject.strip(),
+            body=body.strip(),
+            sent_by=sent_by,
+        )
+        recipients = Registration.objects.filter(seminar=seminar, mode=mode, status__in=statuses)
+        deliveries = MessageDelivery.objects.bulk_create(
+            [MessageDelivery(message=message, registration=registration) for registration in recipients]
+        )
+        for delivery in deliveries:
+            schedule_mail(kind="seminars.message", object_id=delivery.pk)
+        message.recipient_count = len(deliveries)
+        message.save(update_fields=["recipient_count"])
+    return message
+
+
+def seminar_schedule_reminders(*, seminar: Seminar, now: dt.datetime | None = None) -> int:
+    """Queue the reminder once per confirmed registration; the sent marker makes reruns no-ops."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        pending = list(
+            Registration.objects.select_for_update()
+            .filter(seminar=seminar, status=RegistrationStatus.CONFIRMED, reminder_sent_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Registration.objects.filter(pk__in=pending).update(reminder_sent_at=now)
+        for pk in pending:
+            schedule_mail(kind="seminars.reminder", object_id=pk)
+    return len(pending)

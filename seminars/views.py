@@ -1,0 +1,242 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from portal.qr import qr_png, qr_svg
+from portal.ratelimits import registration_ratelimit
+
+from . import selectors, services
+from .enums import AttendanceMode, RegistrationSource, RegistrationStatus
+from .forms import ChangeModeForm, CheckinSearchForm, RegistrationForm
+from .models import Registration, Seminar
+
+RECENT_COOKIE = "seminars_recent"
+RECENT_MAX = 5
+
+
+def _register_url(seminar: Seminar) -> str:
+    return f"{settings.SITE_URL}{reverse('seminars:register', kwargs={'slug': seminar.slug})}?src=flyer"
+
+
+@require_GET
+def seminar_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "seminars/seminar_list.html",
+        {
+            "upcoming": list(selectors.seminar_list_upcoming()),
+            "past": list(selectors.seminar_list_past()),
+        },
+    )
+
+
+@require_GET
+def seminar_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    seminar = selectors.seminar_detail(slug=slug)
+    return render(request, "seminars/seminar_detail.html", {"seminar": seminar})
+
+
+def _recent_tokens(request: HttpRequest) -> list[str]:
+    """Tokens this browser registered lately (signed cookie), so a double submit lands on the
+    same registration page without a session write per registration."""
+    value = request.get_signed_cookie(RECENT_COOKIE, default="", salt=RECENT_COOKIE)
+    return [token for token in value.split(",") if token]
+
+
+def _render_form(request: HttpRequest, slug: str, *, form=None, closed: bool = False, status: int = 200) -> HttpResponse:
+    seminar = selectors.seminar_detail(slug=slug)  # with seat counts for the page
+    return render(
+        request, "seminars/registration_form.html", {"seminar": seminar, "form": form, "closed": closed}, status=status
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@registration_ratelimit  # innermost: the 429 page gets never_cache's headers too
+def register(request: HttpRequest, slug: str) -> HttpResponse:
+    seminar = selectors.seminar_for_registration(slug=slug)
+    source = RegistrationSource.FLYER if request.GET.get("src") == "flyer" else RegistrationSource.WEB
+    if not seminar.is_registration_open():
+        # A POST after the deadline is refused; the page says why either way.
+        return _render_form(request, slug, closed=True, status=403 if request.method == "POST" else 200)
+
+    data = request.POST if request.method == "POST" else None
+    form = RegistrationForm(data, seminar=seminar, action=request.get_full_path())
+    if request.method == "POST" and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            outcome = services.registration_create(
+                seminar=seminar,
+                mode=cleaned["mode"],
+                name=cleaned["name"],
+                kana=cleaned["kana"],
+                email=cleaned["email"],
+                affiliation=cleaned["affiliation"],
+                category=cleaned["category"],
+                municipality=cleaned["municipality"],
+                joins_exchange=cleaned.get("joins_exchange", False),
+                accessibility_needs=cleaned["accessibility_needs"],
+                consent=cleaned["consent"],
+                source=source,
+                when_full=cleaned["when_full"],
+            )
+        except services.RegistrationError as error:
+            if error.code == "closed":
+                return _render_form(request, slug, closed=True, status=403)
+            field = {"full": "when_full", "mode": "mode", "exchange": "joins_exchange", "consent": "consent"}.get(error.code)
+            form.add_error(field if field in form.fields else None, error.message)
+        else:
+            registration = outcome.registration
+            recent = _recent_tokens(request)
+            if outcome.created:
+                response = redirect(registration.get_absolute_url())
+                response.set_signed_cookie(
+                    RECENT_COOKIE,
+                    ",".join([*recent, registration.token][-RECENT_MAX:]),
+                    salt=RECENT_COOKIE,
+                    max_age=60 * 60 * 24,
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
+            if registration.token in recent:
+                return redirect(registration.get_absolute_url())
+            # Never reveal someone's registration link to whoever typed their address.
+            return render(request, "seminars/registration_exists.html", {"seminar": seminar})
+    return _render_form(request, slug, form=form)
+
+
+def _registration_or_404(request: HttpRequest, token: str) -> Registration | HttpResponse:
+    registration = selectors.registration_by_token(token=token)
+    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+        return render(request, "seminars/registration_not_found.html", {"registration": registration}, status=404)
+    return registration
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
+    found = _registration_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    registration = found
+    seminar = registration.seminar
+    change_form = ChangeModeForm(
+        request.POST if request.POST.get("action") == "change_mode" else None,
+        initial={"mode": registration.mode, "joins_exchange": registration.joins_exchange},
+    )
+    change_form.fields["mode"].choices = [(mode, AttendanceMode(mode).label) for mode in seminar.modes]
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "cancel":
+                services.registration_cancel(registration=registration)
+                messages.success(request, _("キャンセルを受け付けました。確認のメールをお送りします。"))
+                return redirect(reverse("seminars:seminar_detail", kwargs={"slug": seminar.slug}))
+            if action == "change_mode":
+                if change_form.is_valid():
+                    services.registration_change_mode(
+                        registration=registration,
+                        mode=change_form.cleaned_data["mode"],
+                        joins_exchange=change_form.cleaned_data["joins_exchange"],
+                    )
+                    messages.success(request, _("参加方法を変更しました。確認のメールをお送りします。"))
+                    return redirect(registration.get_absolute_url())
+            else:
+                return render(request, "400.html", status=400)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+            return redirect(registration.get_absolute_url())
+    return render(
+        request,
+        "seminars/registration_detail.html",
+        {
+            "registration": registration,
+            "seminar": selectors.seminar_detail(slug=seminar.slug, include_unpublished=True),  # seats left
+            "change_form": change_form,
+            "can_change": seminar.is_registration_open(),
+            "can_cancel": seminar.starts_at is None or timezone.now() < seminar.starts_at,
+        },
+    )
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def seminar_qr_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    seminar = selectors.seminar_for_registration(slug=slug)
+    return HttpResponse(qr_svg(_register_url(seminar)), content_type="image/svg+xml")
+
+
+@require_GET
+@cache_control(public=True, max_age=3600)
+def seminar_qr_png(request: HttpRequest, slug: str) -> HttpResponse:
+    seminar = selectors.seminar_for_registration(slug=slug)
+    return HttpResponse(qr_png(_register_url(seminar), box_size=12), content_type="image/png")
+
+
+@require_GET
+def seminar_flyer(request: HttpRequest, slug: str) -> HttpResponse:
+    seminar = selectors.seminar_detail(slug=slug)
+    return render(request, "seminars/seminar_flyer.html", {"seminar": seminar, "register_url": _register_url(seminar)})
+
+
+def _require_checkin_permission(request: HttpRequest) -> None:
+    if not request.user.has_perm("seminars.change_registration"):
+        raise PermissionDenied
+
+
+@staff_member_required
+@require_GET
+def checkin(request: HttpRequest, slug: str) -> HttpResponse:
+    _require_checkin_permission(request)
+    seminar = selectors.seminar_detail(slug=slug, include_unpublished=True)
+    form = CheckinSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "seminars/checkin.html",
+        {
+            "seminar": seminar,
+            "form": form,
+            "q": q,
+            "results": selectors.registration_search(seminar=seminar, q=q) if q else [],
+            "counts": selectors.seminar_dashboard(seminar=seminar),
+        },
+    )
+
+
+@staff_member_required
+@require_GET
+def checkin_counts(request: HttpRequest, slug: str) -> JsonResponse:
+    _require_checkin_permission(request)
+    seminar = get_object_or_404(Seminar, slug=slug)
+    counts = selectors.seminar_dashboard(seminar=seminar)
+    return JsonResponse({key: counts[key] for key in ("venue_confirmed", "checked_in", "online_confirmed")})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def checkin_registration(request: HttpRequest, token: str) -> HttpResponse:
+    """Opened by scanning a 受付票 QR: shows who it is; the POST checks them in once."""
+    _require_checkin_permission(request)
+    registration = selectors.registration_by_token(token=token)
+    if registration is None:
+        return render(request, "seminars/registration_not_found.html", {"registration": None, "staff": True}, status=404)
+    if request.method == "POST":
+        try:
+            services.registration_check_in(registration=registration)
+        except services.RegistrationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("%(name)s 様の受付が完了しました。") % {"name": registration.name})
+        return redirect(reverse("seminars:checkin", kwargs={"slug": registration.seminar.slug}))
+    return render(request, "seminars/checkin_registration.html", {"registration": registration, "seminar": registration.seminar})

@@ -1,0 +1,513 @@
+import datetime as dt
+import io
+import re
+
+import pytest
+import zxingcpp
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from municipalities.models import Municipality
+from seminars import services
+from seminars.enums import AttendanceMode, RegistrationStatus
+from seminars.models import Registration
+from tests.seminars.factories import NOW, make_municipality, make_registration, make_seminar
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "name": "山田 花子",
+        "kana": "やまだ はなこ",
+        "email": "hanako@example.jp",
+        "email_confirm": "hanako@example.jp",
+        "affiliation": "長野市役所",
+        "category": "municipal_staff",
+        "municipality": "",
+        "mode": "venue",
+        "joins_exchange": "on",
+        "when_full": "waitlist",
+        "accessibility_needs": "",
+        "consent": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def field_errors(response, field: str) -> list[str]:
+    return [str(error) for error in response.context["form"].errors.get(field, [])]
+
+
+@pytest.fixture
+def staff_client(db) -> Client:
+    user = User.objects.create_user("desk", password="x-very-long-password", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_registration"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# ---------------------------------------------------------------- list and detail
+
+
+def test_seminar_list_shows_upcoming_and_past(client):
+    make_seminar(title="これからのセミナー")
+    make_seminar(title="終わったセミナー", date=dt.date(2025, 9, 30), deadline=dt.date(2025, 9, 23))
+
+    response = client.get("/seminars/")
+
+    assert response.status_code == 200
+    assert [s.title for s in response.context["upcoming"]] == ["これからのセミナー"]
+    assert [s.title for s in response.context["past"]] == ["終わったセミナー"]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_seminar_list_view_query_count_is_fixed(rows, client, django_assert_num_queries):
+    for index in range(rows):
+        seminar = make_seminar(date=dt.date(2027, 2, 5 + index))
+        make_registration(seminar)
+        make_seminar(date=dt.date(2025, 9, 1 + index), deadline=dt.date(2025, 8, 25))
+
+    with django_assert_num_queries(2):
+        response = client.get("/seminars/")
+
+    assert response.status_code == 200
+
+
+def test_seminar_list_marks_demo(client):
+    make_seminar(title="練習用", is_demo=True)
+
+    response = client.get("/seminars/")
+
+    assert "デモ" in response.content.decode()
+
+
+def test_seminar_detail_shows_full_venue_in_words(client):
+    seminar = make_seminar(venue_capacity=1)
+    make_registration(seminar)
+
+    response = client.get(f"/seminars/{seminar.slug}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "満席" in html
+    assert "オンライン参加またはキャンセル待ちで申し込めます" in html
+
+
+def test_seminar_detail_unknown_capacity_asks_organizer(client):
+    seminar = make_seminar(venue_capacity=None)
+
+    response = client.get(f"/seminars/{seminar.slug}/")
+
+    assert "定員は主催者にお問い合わせください" in response.content.decode()
+
+
+def test_seminar_detail_unpublished_is_404(client):
+    seminar = make_seminar(is_published=False)
+
+    assert client.get(f"/seminars/{seminar.slug}/").status_code == 404
+
+
+# ---------------------------------------------------------------- register
+
+
+def test_register_get_renders_form_with_autocomplete_on_every_field(client):
+    seminar = make_seminar()
+
+    response = client.get(f"/seminars/{seminar.slug}/register/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    inputs = re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
+    named = [tag for tag in inputs if 'name="' in tag and 'type="hidden"' not in tag and 'type="submit"' not in tag]
+    assert named
+    assert [tag for tag in named if "autocomplete=" not in tag] == []
+    assert 'autocomplete="email"' in html
+    assert "個人情報" in html
+
+
+def test_register_post_creates_and_redirects_to_token_page(client):
+    seminar = make_seminar()
+    municipality = make_municipality()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/?src=flyer", form_data(municipality=municipality.code))
+
+    registration = Registration.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/seminars/r/{registration.token}/"
+    assert (registration.mode, registration.status, registration.source) == ("venue", "confirmed", "flyer")
+    assert registration.joins_exchange is True
+    assert registration.municipality == municipality
+
+
+def test_register_post_katakana_kana_is_stored_as_hiragana(client):
+    seminar = make_seminar()
+
+    client.post(f"/seminars/{seminar.slug}/register/", form_data(kana="ヤマダ　ハナコ"))
+
+    assert Registration.objects.get().kana == "やまだ はなこ"
+
+
+def test_register_post_email_mismatch_keeps_values_and_shows_japanese_error(client):
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(email_confirm="other@example.jp"))
+
+    assert response.status_code == 200
+    assert field_errors(response, "email_confirm") == ["確認用のメールアドレスが一致しません。"]
+    assert 'value="山田 花子"' in response.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_register_post_missing_fields_show_required_messages(client):
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", {})
+
+    assert response.status_code == 200
+    assert field_errors(response, "name") == ["このフィールドは必須です。"]
+    assert field_errors(response, "consent") == ["お申し込みには個人情報の取扱いへの同意が必要です。"]
+
+
+def test_register_post_exchange_with_online_is_a_field_error(client):
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(mode="online"))
+
+    assert field_errors(response, "joins_exchange") == ["意見交換会は会場参加の方のみ参加できます。"]
+
+
+@pytest.mark.parametrize("mode", ["hall", "", "venue'--"])
+def test_register_post_bad_mode_is_a_form_error_not_500(client, mode):
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(mode=mode))
+
+    assert response.status_code == 200
+    assert len(field_errors(response, "mode")) == 1
+
+
+def test_register_post_mode_the_seminar_lacks_is_a_form_error(client):
+    seminar = make_seminar(has_online=False)
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(mode="online", joins_exchange=None))
+
+    assert response.status_code == 200
+    assert len(field_errors(response, "mode")) == 1
+
+
+def test_register_post_bad_kana_and_email(client):
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(kana="Yamada", email="not-an-address"))
+
+    assert field_errors(response, "kana") == ["ふりがなは、ひらがなまたはカタカナで入力してください。"]
+    assert field_errors(response, "email") == ["有効なメールアドレスを入力してください。"]
+
+
+def test_register_post_oversized_is_400_not_500(client):
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(accessibility_needs="あ" * 3_000_000))
+
+    assert response.status_code == 400
+
+
+def test_register_post_without_csrf_is_403():
+    seminar = make_seminar()
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data())
+
+    assert response.status_code == 403
+    assert Registration.objects.count() == 0
+
+
+def test_register_full_without_waitlist_shows_error_next_to_choice(client):
+    seminar = make_seminar(venue_capacity=1)
+    make_registration(seminar)
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(when_full="nothing"))
+
+    assert field_errors(response, "when_full") == ["会場参加は満席です。"]
+
+
+def test_register_double_submit_from_same_browser_redirects_to_same_registration(client):
+    seminar = make_seminar()
+
+    first = client.post(f"/seminars/{seminar.slug}/register/", form_data())
+    second = client.post(f"/seminars/{seminar.slug}/register/", form_data())
+
+    assert Registration.objects.count() == 1
+    assert first["Location"] == second["Location"]
+
+
+def test_register_same_email_from_another_browser_does_not_reveal_token(client):
+    seminar = make_seminar()
+    existing = make_registration(seminar, email="hanako@example.jp")
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data())
+
+    assert response.status_code == 200
+    assert existing.token not in response.content.decode()
+    assert "既にお申し込みを受け付けています" in response.content.decode()
+
+
+def test_register_after_deadline_get_says_closed_and_post_refused(client):
+    seminar = make_seminar(date=dt.date(2025, 9, 30), deadline=dt.date(2025, 9, 23))
+
+    get = client.get(f"/seminars/{seminar.slug}/register/")
+    post = client.post(f"/seminars/{seminar.slug}/register/", form_data())
+
+    assert get.status_code == 200
+    assert "このセミナーの受付は終了しました。" in get.content.decode()
+    assert post.status_code == 403
+    assert Registration.objects.count() == 0
+
+
+def test_register_demo_is_labelled(client):
+    seminar = make_seminar(is_demo=True)
+
+    response = client.get(f"/seminars/{seminar.slug}/register/")
+
+    assert "デモ：これは画面の確認用のセミナーです。実際には開催されません。" in response.content.decode()
+
+
+# ---------------------------------------------------------------- token page
+
+
+def test_registration_detail_shows_registration(client):
+    registration = make_registration(make_seminar(), name="確認 太郎")
+
+    response = client.get(f"/seminars/r/{registration.token}/")
+
+    assert response.status_code == 200
+    assert "確認 太郎" in response.content.decode()
+
+
+def test_registration_detail_unknown_token_is_helpful_404(client):
+    response = client.get("/seminars/r/" + "x" * 43 + "/")
+
+    assert response.status_code == 404
+    assert "お申し込みが見つかりません" in response.content.decode()
+
+
+def test_registration_detail_cancelled_token_is_404_saying_cancelled(client):
+    registration = make_registration(make_seminar(), status=RegistrationStatus.CANCELLED, cancelled_at=NOW)
+
+    response = client.get(f"/seminars/r/{registration.token}/")
+
+    assert response.status_code == 404
+    assert "このお申し込みはキャンセル済みです" in response.content.decode()
+
+
+def test_registration_detail_cancel_promotes_waiting(client):
+    seminar = make_seminar(venue_capacity=1)
+    registration = make_registration(seminar)
+    waiting = make_registration(seminar, status=RegistrationStatus.WAITLISTED)
+
+    response = client.post(f"/seminars/r/{registration.token}/", {"action": "cancel"})
+
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CANCELLED
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+
+
+def test_registration_detail_change_mode(client):
+    registration = make_registration(make_seminar())
+
+    response = client.post(f"/seminars/r/{registration.token}/", {"action": "change_mode", "mode": "online"})
+
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=registration.pk).mode == AttendanceMode.ONLINE
+
+
+def test_registration_detail_change_to_full_mode_shows_message(client):
+    seminar = make_seminar(venue_capacity=1)
+    make_registration(seminar)
+    registration = make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    response = client.post(f"/seminars/r/{registration.token}/", {"action": "change_mode", "mode": "venue"}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["会場参加は満席のため変更できません。"]
+
+
+def test_registration_detail_unknown_action_is_400(client):
+    registration = make_registration(make_seminar())
+
+    response = client.post(f"/seminars/r/{registration.token}/", {"action": "delete"})
+
+    assert response.status_code == 400
+
+
+# ---------------------------------------------------------------- QR and flyer
+
+
+def decode_qr(png: bytes) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def test_qr_png_decodes_to_absolute_register_url_with_flyer_source(client):
+    seminar = make_seminar(slug="2025-nagano")
+
+    response = client.get("/seminars/2025-nagano/qr.png")
+
+    assert response["Content-Type"] == "image/png"
+    assert decode_qr(response.content) == ["http://testserver/seminars/2025-nagano/register/?src=flyer"]
+    assert seminar.slug == "2025-nagano"
+
+
+def test_qr_svg_is_svg(client):
+    make_seminar(slug="qr-svg")
+
+    response = client.get("/seminars/qr-svg/qr.svg")
+
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.lstrip().startswith(b"<?xml") or b"<svg" in response.content[:200]
+
+
+def test_flyer_has_both_sides_and_qr(client):
+    seminar = make_seminar(slug="flyer-test", access_notes="会場の駐車場には限りがあります。")
+
+    response = client.get("/seminars/flyer-test/flyer/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'aria-label="表面"' in html and 'aria-label="裏面"' in html
+    assert reverse("seminars:seminar_qr_svg", kwargs={"slug": seminar.slug}) in html
+    assert "受付の締め切りは<strong>1/29</strong>（金）です。" in html
+    assert "seminars-flyer.css" in html
+
+
+def test_stable_public_paths():
+    assert reverse("seminars:seminar_list") == "/seminars/"
+    assert reverse("seminars:seminar_detail", kwargs={"slug": "a"}) == "/seminars/a/"
+    assert reverse("seminars:register", kwargs={"slug": "a"}) == "/seminars/a/register/"
+    assert reverse("seminars:registration_detail", kwargs={"token": "t"}) == "/seminars/r/t/"
+    assert reverse("seminars:seminar_qr_svg", kwargs={"slug": "a"}) == "/seminars/a/qr.svg"
+    assert reverse("seminars:seminar_qr_png", kwargs={"slug": "a"}) == "/seminars/a/qr.png"
+    assert reverse("seminars:seminar_flyer", kwargs={"slug": "a"}) == "/seminars/a/flyer/"
+    assert reverse("seminars:checkin", kwargs={"slug": "a"}) == "/seminars/a/checkin/"
+    assert reverse("seminars:checkin_registration", kwargs={"token": "t"}) == "/seminars/checkin/t/"
+
+
+# ---------------------------------------------------------------- check-in
+
+
+def test_checkin_requires_staff_login(client):
+    seminar = make_seminar()
+
+    response = client.get(f"/seminars/{seminar.slug}/checkin/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_checkin_staff_without_permission_is_403(client):
+    user = User.objects.create_user("nobody", password="x-very-long-password", is_staff=True)
+    client.force_login(user)
+
+    response = client.get(f"/seminars/{make_seminar().slug}/checkin/")
+
+    assert response.status_code == 403
+
+
+def test_checkin_search_by_kana(staff_client):
+    seminar = make_seminar()
+    make_registration(seminar, name="高橋 花子", kana="たかはし はなこ")
+    make_registration(seminar, name="鈴木 一郎", kana="すずき いちろう")
+
+    response = staff_client.get(f"/seminars/{seminar.slug}/checkin/", {"q": "たかはし"})
+
+    assert [r.name for r in response.context["results"]] == ["高橋 花子"]
+
+
+def test_checkin_registration_scanned_get_does_not_check_in(staff_client):
+    registration = make_registration(make_seminar())
+
+    response = staff_client.get(f"/seminars/checkin/{registration.token}/")
+
+    assert response.status_code == 200
+    assert Registration.objects.get(pk=registration.pk).checked_in_at is None
+
+
+def test_checkin_registration_post_checks_in_once(staff_client):
+    registration = make_registration(make_seminar())
+
+    first = staff_client.post(f"/seminars/checkin/{registration.token}/", follow=True)
+    checked_in_at = Registration.objects.get(pk=registration.pk).checked_in_at
+    second = staff_client.post(f"/seminars/checkin/{registration.token}/", follow=True)
+
+    assert [str(m) for m in first.context["messages"]] == [f"{registration.name} 様の受付が完了しました。"]
+    assert str(list(second.context["messages"])[0]).startswith("受付済みです（")
+    assert Registration.objects.get(pk=registration.pk).checked_in_at == checked_in_at
+
+
+def test_checkin_registration_anonymous_redirects_to_login(client):
+    registration = make_registration(make_seminar())
+
+    response = client.post(f"/seminars/checkin/{registration.token}/")
+
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=registration.pk).checked_in_at is None
+
+
+def test_checkin_counts_json(staff_client):
+    seminar = make_seminar()
+    make_registration(seminar, checked_in_at=NOW)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    response = staff_client.get(f"/seminars/{seminar.slug}/checkin/counts.json")
+
+    assert response.json() == {"venue_confirmed": 1, "checked_in": 1, "online_confirmed": 1}
+
+
+def test_registration_through_service_then_page_roundtrip(client):
+    seminar = make_seminar()
+    outcome = services.registration_create(
+        seminar=seminar, mode="online", name="往復 確認", kana="おうふく かくにん", email="rt@example.jp",
+        category="other", consent=True, now=NOW,
+    )
+
+    response = client.get(outcome.registration.get_absolute_url())
+
+    assert response.status_code == 200
+
+
+def test_register_post_rate_limited_per_address(client, settings):
+    settings.RATELIMIT_REGISTRATION = "2/m"
+    seminar = make_seminar()
+
+    statuses = [
+        client.post(f"/seminars/{seminar.slug}/register/", form_data(email=f"r{i}@example.jp", email_confirm=f"r{i}@example.jp")).status_code
+        for i in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
+    assert Registration.objects.count() == 2
+
+
+def test_register_get_is_never_cached(client):
+    seminar = make_seminar()
+
+    response = client.get(f"/seminars/{seminar.slug}/register/")
+
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_register_form_groups_municipalities_by_prefecture_and_names_wards_with_city(client):
+    make_municipality("202011", "長野市")
+    sapporo = make_municipality("011002", "札幌市")
+    Municipality.objects.create(
+        code="011011", prefecture=sapporo.prefecture, name="中央区", name_kana="ちゅうおうく", kind="ward", parent=sapporo
+    )
+    seminar = make_seminar()
+
+    html = client.get(f"/seminars/{seminar.slug}/register/").content.decode()
+
+    assert '<optgroup label="長野県">' in html
+    assert '<option value="202011">長野市</option>' in html
+    assert '<option value="011011">札幌市中央区</option>' in html
