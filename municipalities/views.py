@@ -1,17 +1,80 @@
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from organizations import selectors as organization_selectors
+from organizations.search import normalize
+from organizations.views import not_found
+
+from .codes import with_check_digit
 from .models import Municipality, Prefecture
+
+PAGE_SIZE = 50
+
+
+def _canonical_code(code: str, *, length: int) -> str | None:
+    """Full-width digits and a missing leading zero or check digit are forgiven by a redirect."""
+    code = normalize(code)
+    if not (code.isascii() and code.isdigit()):
+        return None
+    if length == 6 and len(code) == 5:
+        return with_check_digit(code)
+    if length == 2 and len(code) == 1:
+        return code.zfill(2)
+    return code if len(code) == length else None
 
 
 @require_safe
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = get_object_or_404(Municipality.objects.select_related("prefecture", "parent"), code=code)
-    return render(request, "municipalities/municipality_detail.html", {"municipality": municipality})
+    canonical = _canonical_code(code, length=6)
+    if canonical and canonical != code:
+        return redirect("municipalities:municipality_detail", code=canonical)
+    municipality = (
+        Municipality.objects.select_related("prefecture", "parent").filter(code=canonical).first() if canonical else None
+    )
+    if municipality is None:
+        return not_found(
+            request,
+            message=_(
+                "「%(code)s」に当たる市区町村はありません。6桁の全国地方公共団体コード（例：長野市は 202011）で指定してください。"
+            )
+            % {"code": code[:20]},
+        )
+    organizations = organization_selectors.municipality_organizations(municipality=municipality)
+    page = Paginator(organizations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "municipalities/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "organizations": page.object_list,
+        },
+    )
 
 
 @require_safe
 def prefecture_detail(request: HttpRequest, code: str) -> HttpResponse:
-    prefecture = get_object_or_404(Prefecture, code=code)
-    return render(request, "municipalities/prefecture_detail.html", {"prefecture": prefecture})
+    canonical = _canonical_code(code, length=2)
+    if canonical and canonical != code:
+        return redirect("municipalities:prefecture_detail", code=canonical)
+    prefecture = Prefecture.objects.filter(code=canonical).first() if canonical else None
+    if prefecture is None:
+        return not_found(
+            request,
+            message=_("「%(code)s」に当たる都道府県はありません。01（北海道）から47（沖縄県）までの2桁のコードで指定してください。")
+            % {"code": code[:20]},
+        )
+    municipalities = organization_selectors.prefecture_municipalities(prefecture=prefecture)
+    return render(
+        request,
+        "municipalities/prefecture_detail.html",
+        {
+            "prefecture": prefecture,
+            "with_organizations": [m for m in municipalities if m.organization_count],
+            "without_organizations": [m for m in municipalities if not m.organization_count],
+        },
+    )

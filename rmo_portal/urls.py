@@ -11,7 +11,7 @@ admin.site.index_title = _("管理メニュー")
 urlpatterns = [
     path("", include("portal.urls")),
     path("", include("municipalities.urls")),
-    path("organizations/", include("organizations.urls")),
+    path("", include("organizations.urls")),
     path("seminars/", include("seminars.urls")),
     path("summits/", include("summits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

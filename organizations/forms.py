@@ -1,0 +1,127 @@
+from collections.abc import Sequence
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models import Municipality, Prefecture
+
+from .enums import AreaType, LegalForm, OrganizationSort
+from .models import ActivityCategory
+from .search import MAX_QUERY_LENGTH, normalize
+
+FILTER_LABELS = {
+    "pref": _("都道府県"),
+    "municipality": _("市区町村"),
+    "activity": _("活動内容"),
+    "legal_form": _("組織形態"),
+    "area_type": _("活動範囲"),
+    "sort": _("並び順"),
+}
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """Keeps the known values of a repeated parameter instead of rejecting them all."""
+
+    def validate(self, value):
+        pass
+
+
+class OrganizationSearchForm(forms.Form):
+    """The directory's query string. Invalid values are dropped with a notice, never an error page.
+
+    After ``is_valid()``, ``filters()`` gives the usable values and ``notices`` says what was
+    ignored or shortened.
+    """
+
+    q = forms.CharField(label=_("キーワード"), required=False, strip=True, widget=forms.SearchInput)
+    pref = forms.ChoiceField(label=_("都道府県"), required=False)
+    municipality = forms.CharField(label=_("市区町村コード"), required=False)
+    activity = LenientMultipleChoiceField(label=_("活動内容"), required=False, widget=forms.CheckboxSelectMultiple)
+    legal_form = forms.ChoiceField(
+        label=_("組織形態"), required=False, choices=[("", _("すべて")), *LegalForm.choices]
+    )
+    area_type = forms.ChoiceField(label=_("活動範囲"), required=False, choices=[("", _("すべて")), *AreaType.choices])
+    sort = forms.ChoiceField(label=_("並び順"), required=False, choices=OrganizationSort.choices)
+
+    def __init__(self, data, *, prefectures: Sequence[Prefecture], activities: Sequence[ActivityCategory]):
+        super().__init__(data)
+        self.prefectures = {p.code: p for p in prefectures}
+        self.activity_categories = {a.slug: a for a in activities}
+        self.fields["pref"].choices = [("", _("すべて")), *((p.code, p.name) for p in prefectures)]
+        self.fields["activity"].choices = [(a.slug, a.name) for a in activities]
+        self.notices: list[str] = []
+        self.municipality_object: Municipality | None = None
+
+    def clean_q(self) -> str:
+        query = normalize(self.cleaned_data["q"])
+        if len(query) > MAX_QUERY_LENGTH:
+            self.notices.append(
+                _("キーワードが長すぎるため、先頭の%(limit)d文字で検索しました。") % {"limit": MAX_QUERY_LENGTH}
+            )
+            query = query[:MAX_QUERY_LENGTH]
+        return query
+
+    def clean_activity(self) -> list[str]:
+        chosen = [slug for slug in dict.fromkeys(self.cleaned_data["activity"])]
+        known = [slug for slug in chosen if slug in self.activity_categories]
+        if len(known) != len(chosen):
+            self.notices.append(_("活動内容の指定に登録されていない値があるため、その値を条件から外しました。"))
+        return known
+
+    def clean_municipality(self) -> str:
+        code = normalize(self.cleaned_data["municipality"])
+        if not code:
+            return ""
+        municipality = (
+            Municipality.objects.select_related("prefecture").filter(code=code).first()
+            if len(code) == 6 and code.isascii() and code.isdigit()
+            else None
+        )
+        if municipality is None:
+            raise forms.ValidationError(_("市区町村コード「%(code)s」は見つかりません。"), params={"code": code[:10]})
+        self.municipality_object = municipality
+        return code
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "q": data.get("q", ""),
+            "prefecture": self.prefectures.get(data.get("pref") or ""),
+            "municipality": self.municipality_object if data.get("municipality") else None,
+            "activities": [self.activity_categories[slug] for slug in data.get("activity", [])],
+            "legal_form": data.get("legal_form", ""),
+            "area_type": data.get("area_type", ""),
+            "sort": data.get("sort") or OrganizationSort.MUNICIPALITY,
+        }
+
+    def selected(self) -> dict[str, list[str]]:
+        data = self.cleaned_data
+        return {
+            "pref": [data["pref"]] if data.get("pref") else [],
+            "activity": list(data.get("activity", [])),
+            "legal_form": [data["legal_form"]] if data.get("legal_form") else [],
+            "area_type": [data["area_type"]] if data.get("area_type") else [],
+        }
+
+    def current(self) -> dict:
+        """The valid values, to show the form as submitted (invalid ones are shown cleared)."""
+        data = self.cleaned_data
+        return {
+            "pref": data.get("pref", ""),
+            "municipality": data.get("municipality", ""),
+            "legal_form": data.get("legal_form", ""),
+            "area_type": data.get("area_type", ""),
+            "sort": data.get("sort") or OrganizationSort.MUNICIPALITY,
+            "activity": list(data.get("activity", [])),
+        }
+
+    def ignored_notices(self) -> list[str]:
+        """One notice per ignored parameter, in Japanese, naming the parameter."""
+        notices = list(self.notices)
+        for name, errors in self.errors.items():
+            label = FILTER_LABELS.get(name, name)
+            if name == "municipality":
+                notices.append(_("%(label)s：%(error)s 条件から外しました。") % {"label": label, "error": errors[0]})
+            else:
+                notices.append(_("%(label)sの指定が正しくないため、条件から外しました。") % {"label": label})
+        return notices

@@ -1,0 +1,134 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from municipalities.models import Prefecture
+
+from . import charts, exports, selectors
+from .forms import OrganizationSearchForm
+from .models import ActivityCategory
+
+PAGE_SIZE = 20
+
+
+def _search(request: HttpRequest):
+    """The list's filters from the query string: (form, filtered queryset, prefectures, activities)."""
+    prefectures = list(Prefecture.objects.order_by("code"))
+    activities = list(ActivityCategory.objects.order_by("sort_order", "slug"))
+    form = OrganizationSearchForm(request.GET, prefectures=prefectures, activities=activities)
+    form.is_valid()
+    organizations = selectors.organization_search(**form.filters())
+    return form, organizations, prefectures, activities
+
+
+def not_found(request: HttpRequest, *, message: str) -> HttpResponse:
+    """The site's 404 page (with its search form), saying what exactly was not found."""
+    return render(request, "404.html", {"message": message}, status=404)
+
+
+@require_safe
+def organization_list(request: HttpRequest) -> HttpResponse:
+    form, organizations, prefectures, activities = _search(request)
+    facets = selectors.organization_facets(
+        organizations, prefectures=prefectures, activities=activities, selected=form.selected()
+    )
+    paginator = Paginator(selectors.organization_list_related(organizations), PAGE_SIZE)
+    paginator.count = facets.total  # already counted with the facets: no COUNT(*) query
+    page = paginator.get_page(request.GET.get("page"))
+    filters = form.filters()
+    return render(
+        request,
+        "organizations/organization_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "organizations": page.object_list,
+            "facets": facets,
+            "notices": form.ignored_notices(),
+            "current": form.current(),
+            "filters": filters,
+            "license_name": exports.LICENSE_NAME,
+            "license_url": exports.LICENSE_URL,
+            "attribution": exports.ATTRIBUTION,
+        },
+    )
+
+
+@require_safe
+def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organization = selectors.organization_detail(pk=pk, include_drafts=request.user.is_staff)
+    if organization is None:
+        return not_found(
+            request,
+            message=_("番号 %(pk)s の地域運営組織は登録されていないか、公開されていません。") % {"pk": pk},
+        )
+    coverage = [
+        selectors.PrefectureCoverage(prefecture=p, municipalities=0, covered=0, organizations=0)
+        for p in Prefecture.objects.order_by("code")
+    ]
+    case_study = getattr(organization, "case_study", None)
+    return render(
+        request,
+        "organizations/organization_detail.html",
+        {
+            "organization": organization,
+            "municipality": organization.municipality,
+            "case_study": case_study,
+            "tile_map": charts.tile_grid(coverage, highlight=organization.municipality.prefecture_id),
+        },
+    )
+
+
+@require_safe
+def stats(request: HttpRequest) -> HttpResponse:
+    totals = selectors.survey_totals_by_year()
+    latest = selectors.survey_total_latest(totals)
+    coverage = selectors.prefecture_coverage()
+    registered = sum(item.organizations for item in coverage)
+    covered = sum(item.covered for item in coverage)
+    return render(
+        request,
+        "organizations/organization_stats.html",
+        {
+            "totals": totals,
+            "latest": latest,
+            "chart": charts.survey_bar_chart(totals) if totals else None,
+            "coverage": coverage,
+            "tile_map": charts.tile_grid(coverage),
+            "registered": registered,
+            "registered_demo": selectors.organizations_published().filter(is_demo=True).count(),
+            "registered_municipalities": covered,
+        },
+    )
+
+
+def _export_filename(extension: str) -> str:
+    return f"rmo_organizations.{extension}"
+
+
+@require_safe
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _form, organizations, _prefectures, _activities = _search(request)
+    response = StreamingHttpResponse(exports.csv_rows(organizations), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_filename("csv")}"'
+    response["Link"] = exports.license_link_header()
+    response["X-License"] = exports.LICENSE_NAME
+    return response
+
+
+@require_safe
+def export_json(request: HttpRequest) -> StreamingHttpResponse:
+    _form, organizations, _prefectures, _activities = _search(request)
+    response = StreamingHttpResponse(
+        exports.json_chunks(organizations, url=request.build_absolute_uri()),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'inline; filename="{_export_filename("json")}"'
+    response["Link"] = exports.license_link_header()
+    response["X-License"] = exports.LICENSE_NAME
+    return response
+
+
