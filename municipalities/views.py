@@ -7,6 +7,8 @@ from django.views.decorators.http import require_safe
 from organizations import selectors as organization_selectors
 from organizations.search import normalize
 from organizations.views import not_found
+from seminars.selectors import seminar_participation_for_municipality
+from summits.selectors import summit_participation_for_municipality
 
 from .codes import with_check_digit
 from .models import Municipality, Prefecture
@@ -52,6 +54,8 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "page_obj": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "organizations": page.object_list,
+            "seminars_attended": seminar_participation_for_municipality(municipality=municipality),
+            "summits_attended": summit_participation_for_municipality(municipality=municipality),
         },
     )
 

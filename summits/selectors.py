@@ -185,3 +185,19 @@ def municipality_resolve(*, text: str, prefecture_code: str = "") -> list[Munici
         if text.startswith(prefecture.name) and len(text) > len(prefecture.name):
             return list(candidates.filter(prefecture=prefecture, name=text[len(prefecture.name) :]))
     return []
+
+
+def summit_participation_for_municipality(*, municipality: Municipality) -> QuerySet[Summit]:
+    """Published summits to which ``municipality`` sent a delegation, newest first (one query).
+
+    For the municipality page: whether it took part, never who came.
+    """
+    return (
+        Summit.objects.filter(
+            is_published=True,
+            applications__municipality=municipality,
+            applications__status=ApplicationStatus.SUBMITTED,
+        )
+        .distinct()
+        .order_by("-first_day", "-id")
+    )

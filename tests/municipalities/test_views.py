@@ -62,3 +62,38 @@ def test_prefecture_one_digit_redirects_and_unknown_is_404(client):
     response = client.get("/prefectures/99/")
     assert response.status_code == 404
     assert "01（北海道）から47（沖縄県）までの2桁のコードで指定してください。" in response.content.decode()
+
+
+def test_municipality_page_shows_seminar_and_summit_participation_as_counts(client):
+    from summits.services import application_create
+    from tests.seminars.factories import make_registration, make_seminar
+    from tests.summits.factories import contact, make_summit, mayor
+
+    nagano = MunicipalityFactory(code="202011", name="長野市")
+    seminar = make_seminar(title="全国セミナー テスト")
+    make_registration(seminar, municipality=nagano)
+    make_registration(seminar, municipality=nagano)
+    make_registration(seminar, municipality=nagano, status="cancelled")
+    summit = make_summit(title="サミット テスト")
+    application_create(summit=summit, municipality=nagano, contact=contact(), delegates=[mayor()], consent=True)
+
+    response = client.get("/municipalities/202011/")
+
+    assert [(s.title, s.participants) for s in response.context["seminars_attended"]] == [("全国セミナー テスト", 2)]
+    assert [s.title for s in response.context["summits_attended"]] == ["サミット テスト"]
+    page = response.content.decode()
+    assert "（参加登録 2名）" in page
+    assert "参加 太郎" not in page  # counts only, never names
+
+
+@pytest.mark.parametrize("organization_count", [1, 3])
+def test_municipality_page_costs_a_fixed_number_of_queries(client, django_assert_num_queries, organization_count):
+    nagano = MunicipalityFactory(code="202011")
+    OrganizationFactory.create_batch(organization_count, municipality=nagano)
+
+    # municipality, organization count, organization page, their activities (prefetch),
+    # seminars attended, summits attended
+    with django_assert_num_queries(6):
+        response = client.get("/municipalities/202011/")
+
+    assert response.status_code == 200
