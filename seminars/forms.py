@@ -74,7 +74,7 @@ class RegistrationForm(forms.Form):
     category = forms.ChoiceField(
         label=_("区分"),
         choices=AttendeeCategory.choices,
-        widget=forms.RadioSelect(attrs={"autocomplete": "off"}),
+        widget=forms.RadioSelect,
     )
     municipality = MunicipalityChoiceField(
         label=_("お住まい・お勤めの市区町村"),
@@ -85,18 +85,18 @@ class RegistrationForm(forms.Form):
         widget=forms.Select(attrs={"autocomplete": "off"}),
     )
     mode = forms.ChoiceField(
-        label=_("参加方法"), choices=AttendanceMode.choices, widget=forms.RadioSelect(attrs={"autocomplete": "off"})
+        label=_("参加方法"), choices=AttendanceMode.choices, widget=forms.RadioSelect
     )
     joins_exchange = forms.BooleanField(
         label=_("登壇者との意見交換会に参加する（会場参加者のみ）"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"autocomplete": "off", "data-seminars-exchange": "1"}),
+        widget=forms.CheckboxInput(attrs={"data-seminars-exchange": "1"}),
     )
     when_full = forms.ChoiceField(
         label=_("満席の場合"),
         choices=WhenFull.choices,
         initial=WhenFull.WAITLIST,
-        widget=forms.RadioSelect(attrs={"autocomplete": "off"}),
+        widget=forms.RadioSelect,
     )
     accessibility_needs = forms.CharField(
         label=_("配慮が必要な事項"),
@@ -108,7 +108,7 @@ class RegistrationForm(forms.Form):
     consent = forms.BooleanField(
         label=_("個人情報の取扱いに同意する"),
         help_text=PURPOSE_OF_USE,
-        widget=forms.CheckboxInput(attrs={"autocomplete": "off"}),
+        widget=forms.CheckboxInput,
         error_messages={"required": _("お申し込みには個人情報の取扱いへの同意が必要です。")},
     )
 

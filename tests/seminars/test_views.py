@@ -122,9 +122,12 @@ def test_register_get_renders_form_with_autocomplete_on_every_field(client):
     html = response.content.decode()
     assert response.status_code == 200
     inputs = re.findall(r"<(?:input|select|textarea)\b[^>]*>", html)
-    named = [tag for tag in inputs if 'name="' in tag and 'type="hidden"' not in tag and 'type="submit"' not in tag]
-    assert named
-    assert [tag for tag in named if "autocomplete=" not in tag] == []
+    # HTML allows autocomplete only on fields that take typed text: not on radios or checkboxes.
+    typed = [tag for tag in inputs if 'name="' in tag and not re.search(r'type="(hidden|submit|radio|checkbox)"', tag)]
+    choices = [tag for tag in inputs if re.search(r'type="(radio|checkbox)"', tag)]
+    assert typed and choices
+    assert [tag for tag in typed if "autocomplete=" not in tag] == []
+    assert [tag for tag in choices if "autocomplete=" in tag] == []
     assert 'autocomplete="email"' in html
     assert "個人情報" in html
 
