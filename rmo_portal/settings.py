@@ -64,11 +64,14 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_ratelimit",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "portal",
     "municipalities",
     "organizations",
     "seminars",
     "summits",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +84,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions that are too old, idle, or older than a "logout everywhere" (accounts.sessions);
+    # after the messages middleware, which carries the reason to the login page.
+    "accounts.middleware.SessionSecurityMiddleware",
+    # Sets request.user.otp_device / is_verified(); then the gate that asks for the code.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a refused login into the lockout page.
@@ -205,7 +214,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Password, then the authenticator code for users who enrolled one (accounts.views.login,
+# which also answers the admin's login URL).
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:account"
+
+# Two-factor (django-otp, TOTP). With REQUIRE_STAFF_2FA every staff account must enroll an
+# authenticator app before using any page; without it, only those who enrolled are asked.
+REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=False)
+OTP_TOTP_ISSUER = "地域運営組織ポータル"
+# The admin's device pages never show another user's secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Invitations of municipality editors: the emailed link works once, for this many days.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from
 # one client address, that pair is refused for AXES_COOLOFF_MINUTES, even with the right
@@ -251,7 +273,11 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # ---------------------------------------------------------------- security
+# A login lasts at most SESSION_COOKIE_AGE seconds, and ends after SESSION_IDLE_TIMEOUT seconds
+# without a request (0: no idle limit). Checked per request by accounts.sessions; not with
+# SESSION_SAVE_EVERY_REQUEST, which writes every request and lets an active session live on.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Load balancers probe each app server over plain HTTP; the health check answers there too.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

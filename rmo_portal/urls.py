@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from portal.ratelimits import login_ratelimit
+from accounts.views import login as accounts_login
 
 admin.site.site_header = _("地域振興室ポータル 管理")
 admin.site.site_title = _("地域振興室ポータル 管理")
@@ -14,10 +14,12 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("seminars/", include("seminars.urls")),
     path("summits/", include("summits.urls")),
+    path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # The admin's own login view, limited per client address; listed first so that it answers
-    # the admin:login URL. The lockout after failed passwords is django-axes' (settings.py).
-    path("admin/login/", login_ratelimit(admin.site.login)),
+    # The portal's two-step login (password, then the authenticator code when enrolled), rate
+    # limited per client address; listed first so that it answers the admin:login URL. The
+    # lockout after failed passwords is django-axes' (settings.py).
+    path("admin/login/", accounts_login),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from portal.roles import EVENT_STAFF, MINISTRY_STAFF, role_groups_sync
+from portal.roles import EVENT_STAFF, MINISTRY_STAFF, MUNICIPALITY_EDITOR, role_groups_sync
 
 
 def perm_names(group: Group) -> set[str]:
@@ -15,20 +15,22 @@ def app_perm_names(*app_labels: str) -> set[str]:
 
 
 @pytest.mark.django_db
-def test_migrate_creates_exactly_the_two_role_groups():
-    assert sorted(Group.objects.values_list("name", flat=True)) == sorted([MINISTRY_STAFF, EVENT_STAFF])
+def test_migrate_creates_exactly_the_three_role_groups():
+    assert sorted(Group.objects.values_list("name", flat=True)) == sorted([MINISTRY_STAFF, EVENT_STAFF, MUNICIPALITY_EDITOR])
 
 
 @pytest.mark.django_db
 def test_ministry_staff_have_every_project_permission_and_user_management():
     group = Group.objects.get(name=MINISTRY_STAFF)
 
-    expected = app_perm_names("portal", "municipalities", "organizations", "seminars", "summits") | {
+    expected = app_perm_names("portal", "municipalities", "organizations", "seminars", "summits", "accounts") | {
         "auth.add_user",
         "auth.change_user",
         "auth.delete_user",
         "auth.view_user",
         "auth.view_group",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     }
     assert perm_names(group) == expected
     assert {
@@ -44,13 +46,15 @@ def test_ministry_staff_have_every_project_permission_and_user_management():
 def test_ministry_staff_cannot_redefine_groups_or_touch_framework_tables():
     names = perm_names(Group.objects.get(name=MINISTRY_STAFF))
 
-    project_apps = {"portal", "municipalities", "organizations", "seminars", "summits"}
+    project_apps = {"portal", "municipalities", "organizations", "seminars", "summits", "accounts"}
     assert {name for name in names if name.split(".")[0] not in project_apps} == {
         "auth.add_user",
         "auth.change_user",
         "auth.delete_user",
         "auth.view_user",
         "auth.view_group",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",
     }
 
 
@@ -76,7 +80,7 @@ def test_event_staff_member_cannot_edit_programs_or_users():
 
 
 @pytest.mark.django_db
-def test_role_groups_sync_restores_a_removed_permission_and_stays_two_groups():
+def test_role_groups_sync_restores_a_removed_permission_and_stays_three_groups():
     group = Group.objects.get(name=EVENT_STAFF)
     before = perm_names(group)
     group.permissions.clear()
@@ -87,4 +91,4 @@ def test_role_groups_sync_restores_a_removed_permission_and_stays_two_groups():
 
     assert perm_names(Group.objects.get(name=EVENT_STAFF)) == before
     assert "auth.change_group" not in perm_names(Group.objects.get(name=MINISTRY_STAFF))
-    assert Group.objects.count() == 2
+    assert Group.objects.count() == 3
