@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from municipalities.models import Prefecture
 
@@ -137,6 +138,12 @@ class DelegateForm(forms.Form):
 
 
 class BaseDelegateFormSet(BaseFormSet):
+    # Django's own wording ("submit at least 1 form") speaks of forms, which the page does not show.
+    default_error_messages = {
+        "too_few_forms": ngettext_lazy("参加者を%(num)d名以上入力してください。", "参加者を%(num)d名以上入力してください。", "num"),
+        "too_many_forms": ngettext_lazy("参加者は1団体%(num)d名までです。", "参加者は1団体%(num)d名までです。", "num"),
+    }
+
     def initial_form_count(self) -> int:
         """Every posted row beyond the first may be left blank, prefilled ones too.
 
