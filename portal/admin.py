@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import PolicyProgram, PolicyProgramPoint
+from .models import PersonalDataAccessLog, PolicyProgram, PolicyProgramPoint
 
 
 class PolicyProgramPointInline(admin.StackedInline):
@@ -56,3 +56,23 @@ class PolicyProgramAdmin(admin.ModelAdmin):
             "year": obj.initial_budget_fiscal_year_label,
             "amount": obj.initial_budget_million_yen,
         }
+
+
+@admin.register(PersonalDataAccessLog)
+class PersonalDataAccessLogAdmin(admin.ModelAdmin):
+    """Read-only: the record is written by portal.privacy and never changed by hand."""
+
+    list_display = ["accessed_at", "username", "action", "data", "file_format", "target", "row_count", "client_address"]
+    list_filter = ["action", "data", "file_format"]
+    search_fields = ["username", "target"]
+    date_hierarchy = "accessed_at"
+    list_select_related = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

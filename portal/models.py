@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .eras import format_fiscal_year
@@ -78,3 +80,45 @@ class PolicyProgramPoint(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class PersonalDataAccessLog(models.Model):
+    """Who took registrants' personal data out of the portal, or erased it, and when.
+
+    Written only by portal.privacy (one row per export, print page or erasure); never edited.
+    Holds no registrant's personal data itself: the target is an event, the size a count.
+    """
+
+    class Action(models.TextChoices):
+        EXPORT = "export", _("ファイル出力")
+        PRINT = "print", _("印刷用ページ")
+        ERASURE = "erasure", _("本人からの削除依頼")
+        RETENTION = "retention", _("保存期間経過による削除")
+
+    accessed_at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    # The username is copied so the record still names the person after the account is deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("職員"),
+    )
+    username = models.CharField(_("ユーザー名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    data = models.CharField(_("対象データ"), max_length=100, help_text=_("例: seminars.registration"))
+    file_format = models.CharField(_("形式"), max_length=10, blank=True)
+    target = models.CharField(_("対象（イベントなど）"), max_length=300, blank=True)
+    filters = models.CharField(_("絞り込み条件"), max_length=500, blank=True)
+    row_count = models.PositiveIntegerField(_("件数"))
+    client_address = models.GenericIPAddressField(_("接続元アドレス"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-accessed_at", "-pk"]
+        verbose_name = _("個人情報の取扱い記録")
+        verbose_name_plural = _("個人情報の取扱い記録")
+        indexes = [models.Index(fields=["data", "accessed_at"], name="personaldatalog_data_time")]
+
+    def __str__(self) -> str:
+        return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.username or '-'} {self.data} {self.action}"

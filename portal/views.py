@@ -8,6 +8,7 @@ from organizations.selectors import case_studies_featured
 from seminars.selectors import seminar_list_upcoming
 from summits.selectors import summit_list_upcoming
 
+from .privacy import personal_data_retention_days
 from .selectors import policy_program_list_published
 
 
@@ -30,7 +31,7 @@ def about(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/privacy.html")
+    return render(request, "portal/privacy.html", {"retention_days": personal_data_retention_days()})
 
 
 @never_cache

@@ -329,6 +329,14 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
+# ---------------------------------------------------------------- privacy (個人情報保護法)
+# Registrants' personal data is anonymized this many days after the event's last day
+# (manage.py purge_personal_data, run daily); counts for statistics are kept.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=180)
+# django-import-export: exporting from any admin needs the model's view permission, not
+# merely staff status (registrant data must not leak to unrelated staff).
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
 # ---------------------------------------------------------------- logging
 LOGGING = {
     "version": 1,

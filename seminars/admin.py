@@ -4,6 +4,7 @@ Every change of state goes through seminars.services, as on the public side.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -13,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+
+from portal.models import PersonalDataAccessLog
+from portal.privacy import PersonalDataExportMixin, personal_data_access_record
 
 from . import selectors, services
 from .forms import SeminarMessageForm
@@ -230,12 +234,29 @@ class CheckedInFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AnonymizedFilter(admin.SimpleListFilter):
+    title = _("個人情報")
+    parameter_name = "anonymized"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("保有")), ("yes", _("削除済み"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(anonymized_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(anonymized_at__isnull=True)
+        return queryset
+
+
 @admin.register(Registration)
-class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
+class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
+    """Registrants' personal data: the view permission to see or export it, each export recorded."""
+
     resource_classes = [RegistrationResource]
     export_formats = [CSV, XLSX]
     list_display = [
-        "name",
+        "display_name",
         "kana",
         "seminar",
         "mode",
@@ -256,12 +277,13 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
         CheckedInFilter,
         "joins_exchange",
         "source",
+        AnonymizedFilter,
     ]
     list_select_related = ["seminar", "municipality"]
     search_fields = ["name", "kana", "email_normalized", "affiliation"]
     ordering = ["seminar", "created_at", "id"]
     date_hierarchy = "created_at"
-    actions = ["cancel_registrations", "check_in_registrations"]
+    actions = ["cancel_registrations", "check_in_registrations", "erase_personal_data"]
     readonly_fields = [
         "seminar",
         "mode",
@@ -280,8 +302,25 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
         "cancelled_at",
         "checked_in_at",
         "reminder_sent_at",
+        "anonymized_at",
     ]
     fields = readonly_fields[:10] + ["accessibility_needs"] + readonly_fields[10:]
+
+    @admin.display(description=_("氏名"), ordering="name")
+    def display_name(self, registration: Registration) -> str:
+        return registration.display_name
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_anonymized:
+            return self.fields  # nothing personal may be written back
+        return self.readonly_fields
+
+    def export_target(self, queryset) -> str:
+        titles = queryset.order_by().values_list("seminar__title", flat=True).distinct()[:4]
+        return "、".join(titles)
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perms(["seminars.change_registration", "seminars.delete_registration"])
 
     def has_add_permission(self, request) -> bool:
         # Registrations are made through the public form (the capacity rule lives there).
@@ -299,7 +338,7 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
                 services.registration_cancel(registration=registration)
                 done += 1
             except services.RegistrationError as error:
-                self.message_user(request, f"{registration.name}: {error.message}", messages.WARNING)
+                self.message_user(request, f"{registration.display_name}: {error.message}", messages.WARNING)
         self.message_user(request, _("%(count)d件をキャンセルしました。") % {"count": done}, messages.SUCCESS)
 
     @admin.action(description=_("選択したお申し込みを受付済みにする"), permissions=["change"])
@@ -310,8 +349,48 @@ class RegistrationAdmin(ExportMixin, admin.ModelAdmin):
                 services.registration_check_in(registration=registration)
                 done += 1
             except services.RegistrationError as error:
-                self.message_user(request, f"{registration.name}: {error.message}", messages.WARNING)
+                self.message_user(request, f"{registration.display_name}: {error.message}", messages.WARNING)
         self.message_user(request, _("%(count)d件を受付済みにしました。") % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("本人からの削除依頼: 選択した申込者の個人情報を削除する"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        """Confirm first (it cannot be undone), then cancel and blank each one through the service."""
+        queryset = queryset.select_related("seminar")
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("個人情報の削除（本人からの削除依頼）"),
+                "queryset": queryset,
+                "action_name": "erase_personal_data",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "seminars/registration_confirm_erase.html", context)
+        erased, promoted, seminars = 0, 0, set()
+        for registration in queryset:
+            try:
+                outcome = services.registration_erase(registration=registration)
+            except services.RegistrationError as error:
+                self.message_user(request, f"#{registration.pk}: {error.message}", messages.WARNING)
+                continue
+            erased += 1
+            promoted += outcome.promoted is not None
+            seminars.add(registration.seminar.title)
+        if erased:
+            personal_data_access_record(
+                request=request,
+                action=PersonalDataAccessLog.Action.ERASURE,
+                data=self.opts.label_lower,
+                row_count=erased,
+                target="、".join(sorted(seminars)),
+            )
+        self.message_user(
+            request,
+            _("%(count)d名の個人情報を削除しました（キャンセル待ちからの繰り上げ %(promoted)d名）。")
+            % {"count": erased, "promoted": promoted},
+            messages.SUCCESS,
+        )
+        return None
 
 
 @admin.register(SeminarMessage)

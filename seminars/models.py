@@ -18,6 +18,9 @@ RESERVED_SLUGS = frozenset({"r", "checkin"})
 # 128 bits in URL-safe base64 is 22 characters; portal.tokens.new_token() gives 43 (256 bits).
 TOKEN_MIN_LENGTH = 22
 
+# Shown in staff lists in place of a name that was deleted.
+ANONYMIZED_LABEL = _("（個人情報削除済み）")
+
 
 def validate_slug_not_reserved(value: str) -> None:
     if value in RESERVED_SLUGS:
@@ -258,6 +261,9 @@ class Registration(models.Model):
     cancelled_at = models.DateTimeField(_("キャンセル日時"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("受付日時"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(_("リマインダー送信予約日時"), null=True, blank=True)
+    # Set when the personal fields were blanked (retention period over, or the person asked);
+    # the row stays so that counts per mode, status, category and municipality do not change.
+    anonymized_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["seminar", "created_at", "id"]
@@ -266,8 +272,13 @@ class Registration(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["seminar", "email_normalized"],
-                condition=~Q(status=RegistrationStatus.CANCELLED),
+                condition=~Q(status=RegistrationStatus.CANCELLED) & Q(anonymized_at__isnull=True),
                 name="registration_one_live_per_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(anonymized_at__isnull=True)
+                | Q(name="", kana="", email="", email_normalized="", affiliation="", accessibility_needs=""),
+                name="registration_anonymized_has_no_personal_data",
             ),
             models.CheckConstraint(
                 condition=Q(joins_exchange=False) | Q(mode=AttendanceMode.VENUE), name="registration_exchange_only_venue"
@@ -289,7 +300,7 @@ class Registration(models.Model):
         indexes = [models.Index(fields=["seminar", "mode", "status"], name="registration_seat_count")]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.seminar.title}）"
+        return f"{self.display_name}（{self.seminar.title}）"
 
     def get_absolute_url(self) -> str:
         return reverse("seminars:registration_detail", kwargs={"token": self.token})
@@ -297,6 +308,14 @@ class Registration(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+    @property
+    def is_anonymized(self) -> bool:
+        return self.anonymized_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return str(ANONYMIZED_LABEL) if self.is_anonymized else self.name
 
 
 class SeminarMessage(models.Model):

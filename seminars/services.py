@@ -11,17 +11,20 @@ later, outside the lock.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.capacity import has_room, lock_for_capacity
+from portal.deadlines import JAPAN
 from portal.mail import schedule_mail
 from portal.tokens import new_token
 
 from .enums import AttendanceMode, RegistrationSource, RegistrationStatus, WhenFull
-from .models import MessageDelivery, Registration, Seminar, SeminarMessage, normalize_email
+from .models import ANONYMIZED_LABEL, MessageDelivery, Registration, Seminar, SeminarMessage, normalize_email
 
 
 class RegistrationError(Exception):
@@ -306,7 +309,8 @@ def seminar_message_send(
             body=body.strip(),
             sent_by=sent_by,
         )
-        recipients = Registration.objects.filter(seminar=seminar, mode=mode, status__in=statuses)
+        # People whose data was deleted have no address left.
+        recipients = Registration.objects.filter(seminar=seminar, mode=mode, status__in=statuses, anonymized_at__isnull=True)
         deliveries = MessageDelivery.objects.bulk_create(
             [MessageDelivery(message=message, registration=registration) for registration in recipients]
         )
@@ -330,3 +334,72 @@ def seminar_schedule_reminders(*, seminar: Seminar, now: dt.datetime | None = No
         for pk in pending:
             schedule_mail(kind="seminars.reminder", object_id=pk)
     return len(pending)
+
+
+# ---------------------------------------------------------------- personal data (個人情報保護法)
+
+# What a registration holds about the person. Mode, status, category, municipality, the
+# exchange and check-in marks, the source and the dates stay: the statistics count them.
+REGISTRATION_PERSONAL_FIELDS = ("name", "kana", "email", "email_normalized", "affiliation", "accessibility_needs")
+
+
+@dataclass(frozen=True)
+class RegistrationErasure:
+    registration: Registration
+    cancelled: bool
+    promoted: Registration | None
+
+
+def registrations_anonymize(*, registrations: QuerySet[Registration], now: dt.datetime | None = None) -> int:
+    """Blank the personal fields of the given registrations that still have them.
+
+    Each row gets a fresh token, so the links in old mails (registration page, check-in QR)
+    stop working, and the admin history names it only as deleted. Returns the rows changed:
+    a second call with the same rows returns 0.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(registrations.filter(anonymized_at__isnull=True).select_for_update().order_by("pk"))
+        for row in rows:
+            for field in REGISTRATION_PERSONAL_FIELDS:
+                setattr(row, field, "")
+            row.token = new_token()
+            row.anonymized_at = now
+        Registration.objects.bulk_update(rows, [*REGISTRATION_PERSONAL_FIELDS, "token", "anonymized_at"], batch_size=500)
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Registration), object_id__in=[str(row.pk) for row in rows]
+        ).update(object_repr=str(ANONYMIZED_LABEL))
+    return len(rows)
+
+
+def registrations_anonymize_for_seminar(*, seminar: Seminar, now: dt.datetime | None = None) -> int:
+    """The retention rule for one seminar: every registrant's personal data, once it has ended."""
+    now = now or timezone.now()
+    # By the clock, or by the day for a seminar whose times were cleared after it was held.
+    ended = seminar.is_past(now) or (seminar.date is not None and seminar.date < now.astimezone(JAPAN).date())
+    if not ended:
+        raise RegistrationError(_("終了していないセミナーの個人情報は一括削除できません。"), code="not_ended")
+    return registrations_anonymize(registrations=Registration.objects.filter(seminar=seminar), now=now)
+
+
+def registration_erase(*, registration: Registration, now: dt.datetime | None = None) -> RegistrationErasure:
+    """本人からの削除依頼: withdraw the registration, then blank the person's data at once.
+
+    The withdrawal goes through registration_cancel, so a freed seat goes to the next person
+    waiting under the usual lock. A seminar that has started keeps the registration's status
+    (the attendance happened and is counted). Call outside any transaction (registration_cancel
+    is durable); if the second step fails, calling again finishes it.
+    """
+    if registration.is_anonymized:
+        raise RegistrationError(_("この申込の個人情報は既に削除されています。"), code="anonymized")
+    cancelled, promoted = False, None
+    if registration.is_live:
+        try:
+            promoted = registration_cancel(registration=registration, now=now)
+            cancelled = True
+        except RegistrationError as error:
+            if error.code not in ("started", "cancelled"):
+                raise
+    registrations_anonymize(registrations=Registration.objects.filter(pk=registration.pk), now=now)
+    registration.refresh_from_db()
+    return RegistrationErasure(registration=registration, cancelled=cancelled, promoted=promoted)

@@ -1,12 +1,65 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import models
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
+from portal.models import PersonalDataAccessLog
+from portal.privacy import PersonalDataExportMixin, personal_data_access_record
+
+from . import services
 from .exports import DelegateResource
 from .models import Application, BreakoutTrack, Delegate, Session, SiteVisitCourse, Summit, TrackPresenter
+
+# Both the delegates' and the contacts' data: deleting it on request needs the right to
+# change and delete both.
+ERASE_PERMISSIONS = (
+    "summits.change_application",
+    "summits.delete_application",
+    "summits.change_delegate",
+    "summits.delete_delegate",
+)
+
+
+class AnonymizedFilter(admin.SimpleListFilter):
+    title = _("個人情報")
+    parameter_name = "anonymized"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("保有")), ("yes", _("削除済み"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(anonymized_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(anonymized_at__isnull=True)
+        return queryset
+
+
+def _confirm_erase(model_admin, request, queryset, template: str) -> TemplateResponse:
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("個人情報の削除（本人からの削除依頼）"),
+        "queryset": queryset,
+        "action_name": "erase_personal_data",
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, template, context)
+
+
+def _record_erasure(model_admin, request, *, count: int, summits: set[str]) -> None:
+    if count:
+        personal_data_access_record(
+            request=request,
+            action=PersonalDataAccessLog.Action.ERASURE,
+            data=model_admin.opts.label_lower,
+            row_count=count,
+            target="、".join(sorted(summits)),
+        )
 
 
 class SessionInline(admin.TabularInline):
@@ -68,6 +121,16 @@ class DelegateInline(admin.TabularInline):
     extra = 0
     fields = ["role", "name", "name_kana", "title", "email", "track", "site_visit_course", "dietary_needs", "accessibility_needs"]
 
+    # An application whose data was deleted cannot be filled in again.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_anonymized) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_anonymized) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return not (obj is not None and obj.is_anonymized) and super().has_delete_permission(request, obj)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # Only the application's own summit's tracks and courses.
         summit_id = getattr(request, "_summit_id", None)
@@ -80,13 +143,49 @@ class DelegateInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     """Staff view; seat changes by applicants go through summits.services, not through here."""
 
-    list_display = ["municipality", "summit", "status", "contact_name", "created_at"]
-    list_filter = ["summit", "status", "municipality__prefecture"]
+    list_display = ["municipality", "summit", "status", "contact_name", "created_at", "anonymized_at"]
+    list_filter = ["summit", "status", "municipality__prefecture", AnonymizedFilter]
     search_fields = ["municipality__name", "municipality__code", "contact_name", "contact_email"]
     list_select_related = ["municipality", "summit"]
-    readonly_fields = ["token", "consented_at", "created_at", "updated_at"]
+    readonly_fields = ["token", "consented_at", "created_at", "updated_at", "anonymized_at"]
     autocomplete_fields = ["municipality"]
     inlines = [DelegateInline]
+    actions = ["erase_personal_data"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_anonymized:
+            return [field.name for field in self.opts.concrete_fields if field.name != "id"]
+        return self.readonly_fields
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perms(ERASE_PERMISSIONS)
+
+    @admin.action(description=_("本人からの削除依頼: 選択した申込の担当者・参加者の個人情報を削除する"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        """Confirm first (it cannot be undone), then withdraw and blank each one through the service."""
+        queryset = queryset.select_related("summit", "municipality__prefecture")
+        if request.POST.get("confirm") != "yes":
+            return _confirm_erase(self, request, queryset, "summits/application_confirm_erase.html")
+        erased = cancelled = people = 0
+        summits = set()
+        for application in queryset:
+            try:
+                outcome = services.application_erase(application=application)
+            except services.SummitError as error:
+                self.message_user(request, f"{application.municipality.full_name}: {error.message}", messages.WARNING)
+                continue
+            erased += 1
+            cancelled += outcome.cancelled
+            people += outcome.delegates
+            summits.add(str(application.summit))
+        _record_erasure(self, request, count=erased, summits=summits)
+        self.message_user(
+            request,
+            _("%(count)d件の申込の個人情報（参加者 %(people)d名を含む）を削除しました（うち取消 %(cancelled)d件）。")
+            % {"count": erased, "people": people, "cancelled": cancelled},
+            messages.SUCCESS,
+        )
+        return None
 
     def get_object(self, request, object_id, from_field=None):
         application = super().get_object(request, object_id, from_field)
@@ -96,12 +195,51 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(ExportMixin, admin.ModelAdmin):
+class DelegateAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
+    """Delegates' personal data: view permissions to see or export it, each export recorded."""
+
     resource_classes = [DelegateResource]
-    list_display = ["name", "role", "title", "municipality", "track", "site_visit_course", "summit"]
-    list_filter = ["application__summit", "application__status", "role", "track", "site_visit_course"]
+    # The file carries each application's contact person as well.
+    export_permissions = ("summits.view_delegate", "summits.view_application")
+    list_display = ["display_name", "role", "title", "municipality", "track", "site_visit_course", "summit"]
+    list_filter = ["application__summit", "application__status", "role", "track", "site_visit_course", AnonymizedFilter]
     search_fields = ["name", "name_kana", "application__municipality__name"]
     list_select_related = ["application__municipality__prefecture", "application__summit", "track", "site_visit_course"]
+    actions = ["erase_personal_data"]
+
+    @admin.display(description=_("氏名"), ordering="name")
+    def display_name(self, delegate: Delegate) -> str:
+        return delegate.display_name
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_anonymized:
+            return [field.name for field in self.opts.concrete_fields if field.name != "id"]
+        return super().get_readonly_fields(request, obj)
+
+    def export_target(self, queryset) -> str:
+        titles = queryset.order_by().values_list("application__summit__title", flat=True).distinct()[:4]
+        return "、".join(titles)
+
+    def has_erase_permission(self, request) -> bool:
+        return request.user.has_perms(ERASE_PERMISSIONS)
+
+    @admin.action(description=_("本人からの削除依頼: 選択した参加者の個人情報を削除する"), permissions=["erase"])
+    def erase_personal_data(self, request, queryset):
+        queryset = queryset.select_related("application__summit", "application__municipality__prefecture")
+        if request.POST.get("confirm") != "yes":
+            return _confirm_erase(self, request, queryset, "summits/delegate_confirm_erase.html")
+        erased, summits = 0, set()
+        for delegate in queryset:
+            try:
+                services.delegate_erase(delegate=delegate)
+            except services.SummitError as error:
+                self.message_user(request, f"#{delegate.pk}: {error.message}", messages.WARNING)
+                continue
+            erased += 1
+            summits.add(str(delegate.application.summit))
+        _record_erasure(self, request, count=erased, summits=summits)
+        self.message_user(request, _("%(count)d名の個人情報を削除しました。") % {"count": erased}, messages.SUCCESS)
+        return None
 
     @admin.display(description=_("市区町村"), ordering="application__municipality__code")
     def municipality(self, delegate: Delegate) -> str:

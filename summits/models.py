@@ -9,6 +9,9 @@ from portal.deadlines import JAPAN, end_of_day_jst, is_before_deadline
 
 from .enums import ApplicationStatus, DelegateRole, SessionKind
 
+# Shown in staff lists in place of a name that was deleted.
+ANONYMIZED_LABEL = _("（個人情報削除済み）")
+
 
 class Summit(models.Model):
     """One 全国市町村長サミット: two days, a host prefecture, one application per municipality."""
@@ -221,6 +224,9 @@ class Application(models.Model):
     consented_at = models.DateTimeField(_("利用目的への同意日時"))
     created_at = models.DateTimeField(_("申込日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    # Set when the contact's personal fields were blanked; the municipality and status stay
+    # for the statistics.
+    anonymized_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -233,6 +239,11 @@ class Application(models.Model):
                 name="one_live_application_per_municipality",
                 violation_error_message=_("この市区町村はすでに申し込んでいます。"),
             ),
+            models.CheckConstraint(
+                condition=models.Q(anonymized_at__isnull=True)
+                | models.Q(contact_name="", contact_department="", contact_email="", contact_phone=""),
+                name="application_anonymized_has_no_personal_data",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +255,10 @@ class Application(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status == ApplicationStatus.SUBMITTED
+
+    @property
+    def is_anonymized(self) -> bool:
+        return self.anonymized_at is not None
 
 
 class Delegate(models.Model):
@@ -276,6 +291,8 @@ class Delegate(models.Model):
     dietary_needs = models.CharField(_("食事の配慮"), max_length=200, blank=True)
     accessibility_needs = models.CharField(_("移動・設備の配慮"), max_length=200, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    # Set when the personal fields were blanked; role, track and course stay for the counts.
+    anonymized_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["application", "order", "pk"]
@@ -283,4 +300,12 @@ class Delegate(models.Model):
         verbose_name_plural = _("参加者")
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.get_role_display()}）"
+        return f"{self.display_name}（{self.get_role_display()}）"
+
+    @property
+    def is_anonymized(self) -> bool:
+        return self.anonymized_at is not None
+
+    @property
+    def display_name(self) -> str:
+        return str(ANONYMIZED_LABEL) if self.is_anonymized else self.name

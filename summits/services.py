@@ -12,7 +12,10 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +27,7 @@ from portal.mail import schedule_mail
 from portal.tokens import new_token
 
 from .enums import HEAD_ROLES, ApplicationStatus, DelegateRole
-from .models import Application, BreakoutTrack, Delegate, SiteVisitCourse, Summit
+from .models import ANONYMIZED_LABEL, Application, BreakoutTrack, Delegate, SiteVisitCourse, Summit
 from .selectors import application_live_for, course_taken_counts, track_taken_counts
 
 MAIL_CONFIRMATION = "summits.application_confirmation"
@@ -334,3 +337,116 @@ def summit_program_sync(
         keep_courses.append(course.pk)
     summit.site_visit_courses.exclude(pk__in=keep_courses).delete()
     return summit
+
+
+# ---------------------------------------------------------------- personal data (個人情報保護法)
+
+# What an application and a delegate hold about people. The municipality, the status, the
+# role, the track and the course stay: the statistics count them.
+APPLICATION_PERSONAL_FIELDS = ("contact_name", "contact_department", "contact_email", "contact_phone")
+DELEGATE_PERSONAL_FIELDS = ("name", "name_kana", "title", "email", "dietary_needs", "accessibility_needs")
+
+
+@dataclass(frozen=True)
+class AnonymizedCounts:
+    applications: int
+    delegates: int
+
+    @property
+    def total(self) -> int:
+        return self.applications + self.delegates
+
+
+@dataclass(frozen=True)
+class ApplicationErasure:
+    application: Application
+    cancelled: bool
+    delegates: int
+
+
+def _admin_log_scrub(model, pks) -> None:
+    """The admin's history names objects by str(); a deleted person is named as deleted."""
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=[str(pk) for pk in pks]
+    ).update(object_repr=str(ANONYMIZED_LABEL))
+
+
+def delegates_anonymize(*, delegates: QuerySet[Delegate], now: dt.datetime | None = None) -> int:
+    """Blank the personal fields of the given delegates that still have them; returns rows changed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(delegates.filter(anonymized_at__isnull=True).select_for_update().order_by("pk"))
+        for row in rows:
+            for field in DELEGATE_PERSONAL_FIELDS:
+                setattr(row, field, "")
+            row.anonymized_at = now
+        Delegate.objects.bulk_update(rows, [*DELEGATE_PERSONAL_FIELDS, "anonymized_at"], batch_size=500)
+        _admin_log_scrub(Delegate, [row.pk for row in rows])
+    return len(rows)
+
+
+def applications_anonymize(*, applications: QuerySet[Application], now: dt.datetime | None = None) -> AnonymizedCounts:
+    """Blank the contact's data of the given applications and every delegate's data in them.
+
+    Each application gets a fresh token, so the link in old mails stops working. Idempotent:
+    rows already anonymized are left alone and not counted.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        rows = list(applications.select_for_update().order_by("pk"))
+        delegates = delegates_anonymize(delegates=Delegate.objects.filter(application__in=[row.pk for row in rows]), now=now)
+        rows = [row for row in rows if row.anonymized_at is None]
+        for row in rows:
+            for field in APPLICATION_PERSONAL_FIELDS:
+                setattr(row, field, "")
+            row.token = new_token()
+            row.anonymized_at = now
+        # bulk_update leaves updated_at alone: the last change by the municipality stays visible.
+        Application.objects.bulk_update(rows, [*APPLICATION_PERSONAL_FIELDS, "token", "anonymized_at"], batch_size=500)
+        _admin_log_scrub(Application, [row.pk for row in rows])
+    return AnonymizedCounts(applications=len(rows), delegates=delegates)
+
+
+def applications_anonymize_for_summit(*, summit: Summit, now: dt.datetime | None = None) -> AnonymizedCounts:
+    """The retention rule for one summit: all contacts' and delegates' data, once it is over."""
+    now = now or timezone.now()
+    if not summit.is_past(now=now):
+        raise SummitError(_("終了していないサミットの個人情報は一括削除できません。"), code="not_ended")
+    return applications_anonymize(applications=Application.objects.filter(summit=summit), now=now)
+
+
+def application_erase(*, application: Application, now: dt.datetime | None = None) -> ApplicationErasure:
+    """本人からの削除依頼 for a whole delegation (its contact asks): withdraw it, then blank it.
+
+    The withdrawal goes through application_cancel, so its track and course seats are freed
+    under the summit lock. After the deadline that service refuses, and the application keeps
+    its status (the secretariat settles attendance with the municipality); the data is blanked
+    either way. Call outside any transaction.
+    """
+    if application.is_anonymized:
+        raise SummitError(_("この申込の個人情報は既に削除されています。"), code="anonymized")
+    cancelled = False
+    if application.is_live:
+        try:
+            application_cancel(application=application, now=now)
+            cancelled = True
+        except SummitError as error:
+            if error.code not in ("closed", "cancelled"):
+                raise
+    counts = applications_anonymize(applications=Application.objects.filter(pk=application.pk), now=now)
+    application.refresh_from_db()
+    return ApplicationErasure(application=application, cancelled=cancelled, delegates=counts.delegates)
+
+
+def delegate_erase(*, delegate: Delegate, now: dt.datetime | None = None) -> Delegate:
+    """本人からの削除依頼 by one delegate: blank their data at once.
+
+    The row, with its role, track and course, stays in the delegation: the seat belongs to the
+    municipality, which names who attends in its place through its application page (a
+    blank row there removes the person and frees the seat under the capacity rule).
+    """
+    if delegate.is_anonymized:
+        raise SummitError(_("この参加者の個人情報は既に削除されています。"), code="anonymized")
+    delegates_anonymize(delegates=Delegate.objects.filter(pk=delegate.pk), now=now)
+    delegate.refresh_from_db()
+    return delegate

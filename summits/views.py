@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.models import PersonalDataAccessLog
+from portal.privacy import personal_data_access_record
 from portal.ratelimits import registration_ratelimit
 
 from . import selectors
@@ -185,9 +187,14 @@ def _staff_summit(slug: str) -> Summit:
     return get_object_or_404(Summit, slug=slug)
 
 
-def _delegate_viewer(view):
+def _delegate_viewer(view, *, also: tuple[str, ...] = ()):
     """Staff pages show delegates' personal data: staff accounts with summits.view_delegate only."""
-    return staff_member_required(permission_required("summits.view_delegate", raise_exception=True)(view))
+    return staff_member_required(permission_required(("summits.view_delegate", *also), raise_exception=True)(view))
+
+
+def _contact_viewer(view):
+    """The export also carries each application's contact person: summits.view_application too."""
+    return _delegate_viewer(view, also=("summits.view_application",))
 
 
 @_delegate_viewer
@@ -213,14 +220,22 @@ EXPORT_FORMATS = {
 }
 
 
-@_delegate_viewer
+@_contact_viewer
 @require_safe
 def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """Delegates as CSV (with a BOM so Excel reads UTF-8) or Excel."""
+    """Delegates as CSV (with a BOM so Excel reads UTF-8) or Excel; each file is recorded."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
     summit = _staff_summit(slug)
     dataset = DelegateResource().export(queryset=selectors.summit_delegates(summit=summit))
+    personal_data_access_record(
+        request=request,
+        action=PersonalDataAccessLog.Action.EXPORT,
+        data="summits.delegate",
+        row_count=len(dataset),
+        file_format=fmt,
+        target=str(summit),
+    )
     content_type, render_as = EXPORT_FORMATS[fmt]
     response = HttpResponse(render_as(dataset), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{summit.slug}-delegates.{fmt}"'
@@ -230,9 +245,14 @@ def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
 @_delegate_viewer
 @require_safe
 def staff_name_cards(request: HttpRequest, slug: str) -> HttpResponse:
+    """A print page of names: recorded like an export. Deleted people get no card."""
     summit = _staff_summit(slug)
-    return render(
-        request,
-        "summits/delegate_namecards.html",
-        {"summit": summit, "delegates": selectors.summit_delegates(summit=summit)},
+    delegates = list(selectors.summit_delegates(summit=summit).filter(anonymized_at__isnull=True))
+    personal_data_access_record(
+        request=request,
+        action=PersonalDataAccessLog.Action.PRINT,
+        data="summits.delegate",
+        row_count=len(delegates),
+        target=str(summit),
     )
+    return render(request, "summits/delegate_namecards.html", {"summit": summit, "delegates": delegates})

@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 
 from seminars.enums import AttendanceMode, RegistrationStatus
+from portal.models import PersonalDataAccessLog
 from seminars.models import Registration, Seminar, SeminarMessage
 from tests.seminars.factories import NOW, make_municipality, make_registration, make_seminar
 
@@ -191,3 +192,117 @@ def test_seminar_changelist_shows_seats_per_mode(admin_client_seminars):
     html = response.content.decode()
     assert '<td class="field-venue_seats">1 / 80</td>' in html
     assert '<td class="field-online_seats">1 / ∞</td>' in html
+
+
+# ---------------------------------------------------------------- personal data (個人情報保護法)
+
+
+def test_registration_export_writes_one_access_log_row_with_user_count_and_address(admin_client_seminars):
+    seminar = make_seminar(title="記録の回")
+    make_registration(seminar)
+    make_registration(seminar)
+    user = User.objects.get(pk=admin_client_seminars.session["_auth_user_id"])
+
+    admin_client_seminars.get("/admin/seminars/registration/export/")  # the form alone is no export
+    _export(admin_client_seminars, 0)
+
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.user, log.username, log.action, log.data, log.file_format) == (
+        user,
+        user.username,
+        "export",
+        "seminars.registration",
+        "csv",
+    )
+    assert (log.row_count, log.target, log.client_address) == (2, "記録の回", "127.0.0.1")
+
+
+def test_registration_export_xlsx_of_a_filtered_list_records_the_count_and_filters(admin_client_seminars):
+    seminar = make_seminar()
+    make_registration(seminar)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    _export(admin_client_seminars, 1, "?mode__exact=online&q=%E5%B1%B1%E7%94%B0")
+
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.file_format, log.row_count) == ("xlsx", 0)  # the search word matches nobody
+    assert log.filters == "mode__exact=online&q=***"
+
+
+def test_registration_export_refused_to_staff_without_view_permission():
+    make_registration(make_seminar())
+    client = staff("view_seminar")
+
+    page = client.get("/admin/seminars/registration/export/")
+    post = client.post("/admin/seminars/registration/export/", {"format": "0", "resource": "0"})
+
+    assert (page.status_code, post.status_code) == (403, 403)
+    assert PersonalDataAccessLog.objects.count() == 0
+
+
+def test_registration_export_redirects_anonymous_and_non_staff_to_login(client):
+    make_registration(make_seminar())
+    citizen = Client()
+    citizen.force_login(User.objects.create_user("citizen", password="x-very-long-pw"))
+
+    anonymous = client.post("/admin/seminars/registration/export/", {"format": "0", "resource": "0"})
+    not_staff = citizen.post("/admin/seminars/registration/export/", {"format": "0", "resource": "0"})
+
+    assert (anonymous.status_code, not_staff.status_code) == (302, 302)
+    assert anonymous["Location"].startswith("/admin/login/")
+    assert PersonalDataAccessLog.objects.count() == 0
+
+
+def _erase(client: Client, registration: Registration, *, confirm: bool):
+    data = {"action": "erase_personal_data", "_selected_action": [registration.pk]}
+    if confirm:
+        data["confirm"] = "yes"
+    return client.post("/admin/seminars/registration/", data)
+
+
+@pytest.fixture
+def eraser(db) -> Client:
+    return staff("view_registration", "change_registration", "delete_registration")
+
+
+def test_registration_erase_action_asks_for_confirmation_first(eraser):
+    registration = make_registration(make_seminar(), name="確認 太郎")
+
+    response = _erase(eraser, registration, confirm=False)
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "seminars/registration_confirm_erase.html"
+    assert Registration.objects.get(pk=registration.pk).name == "確認 太郎"
+
+
+def test_registration_erase_action_promotes_anonymizes_and_records(eraser):
+    seminar = make_seminar(venue_capacity=1, title="削除の回")
+    confirmed = make_registration(seminar)
+    waiting = make_registration(seminar, status=RegistrationStatus.WAITLISTED)
+
+    response = _erase(eraser, confirmed, confirm=True)
+
+    confirmed.refresh_from_db()
+    assert response.status_code == 302
+    assert (confirmed.status, confirmed.name, confirmed.email) == (RegistrationStatus.CANCELLED, "", "")
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.action, log.data, log.row_count, log.target) == ("erasure", "seminars.registration", 1, "削除の回")
+
+
+def test_registration_erase_action_needs_the_delete_permission():
+    registration = make_registration(make_seminar(), name="権限 太郎")
+
+    _erase(staff("view_registration", "change_registration"), registration, confirm=True)
+
+    assert Registration.objects.get(pk=registration.pk).name == "権限 太郎"
+
+
+def test_anonymized_registration_change_page_is_read_only(admin_client_seminars, eraser):
+    registration = make_registration(make_seminar())
+    _erase(eraser, registration, confirm=True)
+
+    response = admin_client_seminars.get(f"/admin/seminars/registration/{registration.pk}/change/")
+
+    assert response.status_code == 200
+    assert "accessibility_needs" not in response.context["adminform"].form.fields

@@ -400,3 +400,134 @@ def test_database_refuses_two_live_registrations_for_one_email():
 def test_database_refuses_exchange_for_online():
     with pytest.raises(IntegrityError), transaction.atomic():
         make_registration(make_seminar(), mode=AttendanceMode.ONLINE, joins_exchange=True)
+
+
+# ---------------------------------------------------------------- personal data (個人情報保護法)
+
+
+def _past_seminar(**overrides):
+    """A seminar held on 2026-12-01, before NOW."""
+    return make_seminar(date=dt.date(2026, 12, 1), deadline=dt.date(2026, 11, 30), **overrides)
+
+
+def test_registrations_anonymize_for_seminar_blanks_personal_fields_and_keeps_counted_ones():
+    seminar = _past_seminar()
+    registration = make_registration(
+        seminar,
+        name="個人 太郎",
+        affiliation="長野市役所",
+        accessibility_needs="車いす",
+        source=RegistrationSource.FLYER,
+        checked_in_at=NOW - dt.timedelta(days=40),
+    )
+    old_token = registration.token
+
+    changed = services.registrations_anonymize_for_seminar(seminar=seminar, now=NOW)
+
+    registration.refresh_from_db()
+    assert changed == 1
+    assert [getattr(registration, f) for f in services.REGISTRATION_PERSONAL_FIELDS] == [""] * 6
+    assert registration.anonymized_at == NOW
+    assert registration.token != old_token
+    assert len(registration.token) == 43
+    assert (registration.mode, registration.status, registration.category, registration.source) == (
+        AttendanceMode.VENUE,
+        RegistrationStatus.CONFIRMED,
+        "municipal_staff",
+        RegistrationSource.FLYER,
+    )
+    assert registration.checked_in_at == NOW - dt.timedelta(days=40)
+    assert str(registration) == f"（個人情報削除済み）（{seminar.title}）"
+
+
+def test_registrations_anonymize_for_seminar_twice_changes_nothing_the_second_time():
+    seminar = _past_seminar()
+    make_registration(seminar)
+    services.registrations_anonymize_for_seminar(seminar=seminar, now=NOW)
+    token = Registration.objects.get().token
+
+    changed = services.registrations_anonymize_for_seminar(seminar=seminar, now=NOW + dt.timedelta(days=1))
+
+    assert changed == 0
+    assert Registration.objects.get().token == token
+    assert Registration.objects.get().anonymized_at == NOW
+
+
+def test_registrations_anonymize_many_live_rows_do_not_collide_on_the_email_constraint():
+    seminar = _past_seminar()
+    for _ in range(3):
+        make_registration(seminar)
+
+    changed = services.registrations_anonymize_for_seminar(seminar=seminar, now=NOW)
+
+    assert changed == 3
+    assert set(Registration.objects.values_list("email_normalized", "status")) == {("", RegistrationStatus.CONFIRMED)}
+
+
+def test_registrations_anonymize_for_seminar_refuses_one_not_yet_held():
+    seminar = make_seminar()  # 2027-02-05, after NOW
+    make_registration(seminar)
+
+    with pytest.raises(services.RegistrationError) as error:
+        services.registrations_anonymize_for_seminar(seminar=seminar, now=NOW)
+
+    assert error.value.code == "not_ended"
+    assert Registration.objects.get().anonymized_at is None
+
+
+def test_anonymized_registration_cannot_hold_a_name():
+    registration = make_registration(_past_seminar())
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Registration.objects.filter(pk=registration.pk).update(anonymized_at=NOW)
+
+
+def test_registration_erase_cancels_promotes_the_next_waiting_person_and_anonymizes():
+    seminar = make_seminar(venue_capacity=1)
+    first = services.registration_create(seminar=seminar, **registration_data()).registration
+    waiting = services.registration_create(
+        seminar=seminar, **registration_data(when_full=WhenFull.WAITLIST)
+    ).registration
+
+    outcome = services.registration_erase(registration=first, now=NOW)
+
+    first.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (outcome.cancelled, outcome.promoted) == (True, waiting)
+    assert (first.status, first.name, first.email, first.anonymized_at) == (RegistrationStatus.CANCELLED, "", "", NOW)
+    assert waiting.status == RegistrationStatus.CONFIRMED
+    assert waiting.name.startswith("申込 花子")
+
+
+def test_registration_erase_after_the_seminar_started_keeps_the_status():
+    seminar = make_seminar()
+    registration = make_registration(seminar, checked_in_at=NOW)
+    after_start = dt.datetime(2027, 2, 5, 14, 0, tzinfo=JAPAN)
+
+    outcome = services.registration_erase(registration=registration, now=after_start)
+
+    registration.refresh_from_db()
+    assert (outcome.cancelled, outcome.promoted) == (False, None)
+    assert (registration.status, registration.name, registration.checked_in_at) == (RegistrationStatus.CONFIRMED, "", NOW)
+
+
+def test_registration_erase_of_an_erased_registration_is_refused():
+    registration = make_registration(make_seminar())
+    services.registration_erase(registration=registration, now=NOW)
+    registration.refresh_from_db()
+
+    with pytest.raises(services.RegistrationError) as error:
+        services.registration_erase(registration=registration, now=NOW)
+
+    assert error.value.code == "anonymized"
+
+
+def test_seminar_message_send_skips_people_whose_data_was_deleted():
+    seminar = _past_seminar()
+    make_registration(seminar)
+    erased = make_registration(seminar)
+    services.registrations_anonymize(registrations=Registration.objects.filter(pk=erased.pk), now=NOW)
+
+    message = services.seminar_message_send(seminar=seminar, mode=AttendanceMode.VENUE, subject="資料", body="資料を公開しました。")
+
+    assert message.recipient_count == 1

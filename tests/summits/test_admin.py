@@ -1,7 +1,12 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.test import Client
 from django.urls import reverse
 
+from portal.models import PersonalDataAccessLog
+from summits.enums import ApplicationStatus
+from summits.models import Application, Delegate
 from summits.services import application_create
 
 from .factories import contact, make_course, make_municipality, make_summit, make_track, mayor
@@ -51,3 +56,110 @@ def test_admin_delegate_export_page_loads(admin_client, application):
     response = admin_client.get(reverse("admin:summits_delegate_export"))
 
     assert response.status_code == 200
+
+
+# ---------------------------------------------------------------- personal data (個人情報保護法)
+
+
+def _staff_with(*codenames: str) -> Client:
+    user = get_user_model().objects.create_user(username=f"staff-{'-'.join(codenames)}", password="x" * 12, is_staff=True)
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="summits", codename__in=codenames))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _export_delegates(client: Client, format_index: int = 0):
+    url = reverse("admin:summits_delegate_export")
+    form = client.get(url).context["form"]
+    data = {"format": str(format_index), "resource": "0"}
+    data.update({name: "on" for name in form.fields if name.startswith("delegateresource_")})
+    return client.post(url, data)
+
+
+def test_admin_delegate_export_writes_one_access_log_row(admin_client, application):
+    response = _export_delegates(admin_client, 1)
+
+    assert response.status_code == 200
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.username, log.action, log.data, log.file_format, log.row_count, log.target) == (
+        "admin",
+        "export",
+        "summits.delegate",
+        "xlsx",
+        1,
+        application.summit.title,
+    )
+
+
+def test_admin_delegate_export_needs_both_view_permissions(application):
+    delegates_only = _staff_with("view_delegate")
+    both = _staff_with("view_delegate", "view_application")
+
+    refused = delegates_only.get(reverse("admin:summits_delegate_export"))
+    allowed = _export_delegates(both)
+
+    assert (refused.status_code, allowed.status_code) == (403, 200)
+    assert PersonalDataAccessLog.objects.get().username == "staff-view_delegate-view_application"
+
+
+ERASERS = ("view_application", "change_application", "delete_application", "view_delegate", "change_delegate", "delete_delegate")
+
+
+def test_admin_application_erase_action_confirms_then_withdraws_anonymizes_and_records(application):
+    client = _staff_with(*ERASERS)
+    url = reverse("admin:summits_application_changelist")
+    data = {"action": "erase_personal_data", "_selected_action": [application.pk]}
+
+    confirm_page = client.post(url, data)
+    done = client.post(url, {**data, "confirm": "yes"})
+
+    application.refresh_from_db()
+    assert confirm_page.templates[0].name == "summits/application_confirm_erase.html"
+    assert done.status_code == 302
+    assert (application.status, application.contact_name, application.delegates.get().name) == (
+        ApplicationStatus.CANCELLED,
+        "",
+        "",
+    )
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.action, log.data, log.row_count) == ("erasure", "summits.application", 1)
+
+
+def test_admin_delegate_erase_action_anonymizes_one_person(application):
+    client = _staff_with(*ERASERS)
+    delegate = application.delegates.get()
+
+    client.post(
+        reverse("admin:summits_delegate_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [delegate.pk], "confirm": "yes"},
+    )
+
+    delegate.refresh_from_db()
+    assert (delegate.name, delegate.role, delegate.anonymized_at is not None) == ("", "mayor", True)
+    assert Application.objects.get().contact_name == "担当 花子"
+    assert PersonalDataAccessLog.objects.get().data == "summits.delegate"
+
+
+def test_admin_erase_action_is_not_offered_without_delete_permissions(application):
+    client = _staff_with("view_application", "change_application", "view_delegate", "change_delegate")
+
+    client.post(
+        reverse("admin:summits_application_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [application.pk], "confirm": "yes"},
+    )
+
+    assert Application.objects.get().contact_name == "担当 花子"
+    assert Delegate.objects.get().name == "秋田 太郎"
+
+
+def test_admin_anonymized_application_is_read_only(admin_client, application):
+    admin_client.post(
+        reverse("admin:summits_application_changelist"),
+        {"action": "erase_personal_data", "_selected_action": [application.pk], "confirm": "yes"},
+    )
+
+    response = admin_client.get(reverse("admin:summits_application_change", args=[application.pk]))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.fields == {}

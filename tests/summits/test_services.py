@@ -4,11 +4,21 @@ import icalendar
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal.deadlines import JAPAN
 from summits.enums import ApplicationStatus
-from summits.models import Application, Delegate
-from summits.services import SummitError, application_cancel, application_create, application_update
+from summits.models import Application, Delegate, Summit
+from summits.services import (
+    APPLICATION_PERSONAL_FIELDS,
+    SummitError,
+    application_cancel,
+    application_create,
+    application_erase,
+    application_update,
+    applications_anonymize_for_summit,
+    delegate_erase,
+)
 
 from .factories import contact, make_course, make_municipality, make_summit, make_track, mayor, staff
 
@@ -331,3 +341,111 @@ def test_changed_mail_lists_new_delegates_and_attaches_calendar(run_queued_tasks
     assert "- 首長 市長 新 市長（あきた たろう）" in message.body
     calendar = icalendar.Calendar.from_ical(message.attachments[0][1])
     assert str(calendar["X-WR-CALNAME"]) == summit.title
+
+
+# ---------------------------------------------------------------- personal data (個人情報保護法)
+
+
+def _held(summit, *, days_ago: int = 10):
+    """Move an open summit (applied to while open) into the past."""
+    last_day = timezone.localdate() - dt.timedelta(days=days_ago)
+    Summit.objects.filter(pk=summit.pk).update(
+        first_day=last_day - dt.timedelta(days=1), last_day=last_day, application_deadline=last_day - dt.timedelta(days=20)
+    )
+    summit.refresh_from_db()
+    return summit
+
+
+def test_applications_anonymize_for_summit_blanks_contacts_and_delegates_and_keeps_counted_fields():
+    summit = make_summit()
+    track = make_track(summit, capacity=10)
+    course = make_course(summit, capacity=10)
+    application = _apply(summit, delegates=[mayor(track=track, course=course), staff(track=track)])
+    old_token = application.token
+    _held(summit)
+
+    counts = applications_anonymize_for_summit(summit=summit)
+
+    application.refresh_from_db()
+    assert (counts.applications, counts.delegates, counts.total) == (1, 2, 3)
+    assert [getattr(application, f) for f in APPLICATION_PERSONAL_FIELDS] == [""] * 4
+    assert application.token != old_token
+    assert application.status == ApplicationStatus.SUBMITTED
+    assert [
+        (d.role, d.track_id, d.site_visit_course_id, d.name, d.name_kana, d.title, d.anonymized_at is not None)
+        for d in application.delegates.all()
+    ] == [("mayor", track.pk, course.pk, "", "", "", True), ("staff", track.pk, None, "", "", "", True)]
+
+
+def test_applications_anonymize_for_summit_twice_counts_zero_the_second_time():
+    summit = make_summit()
+    _apply(summit)
+    _held(summit)
+    applications_anonymize_for_summit(summit=summit)
+
+    counts = applications_anonymize_for_summit(summit=summit)
+
+    assert counts.total == 0
+
+
+def test_applications_anonymize_for_summit_refuses_a_summit_not_yet_held():
+    summit = make_summit()
+    _apply(summit)
+
+    with pytest.raises(SummitError) as error:
+        applications_anonymize_for_summit(summit=summit)
+
+    assert error.value.code == "not_ended"
+    assert Application.objects.get().anonymized_at is None
+
+
+def test_application_erase_before_the_deadline_withdraws_and_frees_the_seat():
+    summit = make_summit()
+    track = make_track(summit, capacity=1)
+    application = _apply(summit, delegates=[mayor(track=track)])
+
+    outcome = application_erase(application=application)
+
+    assert (outcome.cancelled, outcome.delegates) == (True, 1)
+    assert (outcome.application.status, outcome.application.contact_email) == (ApplicationStatus.CANCELLED, "")
+    other = _apply(summit, delegates=[mayor(track=track)])  # the freed seat can be taken
+    assert other.delegates.get().track_id == track.pk
+
+
+def test_application_erase_after_the_deadline_keeps_the_status_and_blanks_the_data():
+    summit = make_summit()
+    application = _apply(summit)
+    _held(summit)
+
+    outcome = application_erase(application=application)
+
+    assert (outcome.cancelled, outcome.application.status, outcome.application.contact_name) == (
+        False,
+        ApplicationStatus.SUBMITTED,
+        "",
+    )
+    assert Delegate.objects.get().name == ""
+
+
+def test_delegate_erase_blanks_one_person_and_keeps_their_seat_in_the_delegation():
+    summit = make_summit()
+    track = make_track(summit, capacity=5)
+    application = _apply(summit, delegates=[mayor(track=track), staff(track=track)])
+    person = application.delegates.get(role="staff")
+
+    delegate_erase(delegate=person)
+
+    assert [(d.role, d.display_name, d.track_id) for d in application.delegates.all()] == [
+        ("mayor", "秋田 太郎", track.pk),
+        ("staff", "（個人情報削除済み）", track.pk),
+    ]
+    assert Application.objects.get().contact_name == "担当 花子"
+    with pytest.raises(SummitError):
+        delegate_erase(delegate=Delegate.objects.get(pk=person.pk))
+
+
+def test_anonymized_application_cannot_hold_a_contact():
+    application = _apply(make_summit())
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(anonymized_at=timezone.now())

@@ -10,9 +10,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from portal.models import PersonalDataAccessLog
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate, Summit
-from summits.services import application_create
+from summits.services import application_create, delegate_erase
 
 from .factories import contact, make_course, make_municipality, make_prefecture, make_summit, make_track, mayor, staff
 
@@ -435,7 +436,10 @@ def test_application_withdraw_cancels(client, akita_city):
 @pytest.fixture
 def staff_client(client):
     user = get_user_model().objects.create_user(username="staff", password="x" * 12, is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_delegate", content_type__app_label="summits"))
+    # The export carries each application's contact person too: both view permissions.
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_delegate", "view_application"], content_type__app_label="summits")
+    )
     client.force_login(user)
     return client
 
@@ -591,3 +595,54 @@ def test_summit_detail_links_the_print_stylesheet(client):
     html = _text(client.get(summit.get_absolute_url()))
 
     assert '<link rel="stylesheet" href="/static/css/summits.css">' in html
+
+
+# ---------------------------------------------------------------- personal data: access log
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_staff_export_writes_one_access_log_row(staff_client, summit_with_delegation, fmt):
+    staff_client.get(reverse("summits:staff_export", kwargs={"slug": "staff-test", "fmt": fmt}))
+
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.username, log.action, log.data, log.file_format, log.row_count, log.target, log.client_address) == (
+        "staff",
+        "export",
+        "summits.delegate",
+        fmt,
+        2,
+        summit_with_delegation.title,
+        "127.0.0.1",
+    )
+    assert log.user == get_user_model().objects.get(username="staff")
+
+
+def test_staff_name_cards_writes_an_access_log_row_and_leaves_out_deleted_people(staff_client, summit_with_delegation):
+    delegate_erase(delegate=Delegate.objects.get(role="staff"))
+
+    response = staff_client.get(reverse("summits:staff_name_cards", kwargs={"slug": "staff-test"}))
+
+    assert _text(response).count('class="summit-namecard"') == 1
+    log = PersonalDataAccessLog.objects.get()
+    assert (log.username, log.action, log.data, log.file_format, log.row_count) == ("staff", "print", "summits.delegate", "", 1)
+
+
+def test_staff_export_needs_the_application_view_permission_too(client, summit_with_delegation):
+    user = get_user_model().objects.create_user(username="delegates-only", password="x" * 12, is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="view_delegate", content_type__app_label="summits"))
+    client.force_login(user)
+
+    export = client.get(reverse("summits:staff_export", kwargs={"slug": "staff-test", "fmt": "csv"}))
+    overview = client.get(reverse("summits:staff_overview", kwargs={"slug": "staff-test"}))
+
+    assert (export.status_code, overview.status_code) == (403, 200)
+    assert PersonalDataAccessLog.objects.count() == 0
+
+
+@pytest.mark.parametrize(("name", "kwargs"), STAFF_URLS)
+def test_refused_staff_pages_write_no_access_log(client, summit_with_delegation, name, kwargs):
+    client.force_login(get_user_model().objects.create_user(username="editor", password="x" * 12, is_staff=True))
+
+    client.get(reverse(name, kwargs={"slug": "staff-test", **kwargs}))
+
+    assert PersonalDataAccessLog.objects.count() == 0
