@@ -6,7 +6,7 @@ from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 
 from . import services
-from .models import ActivityCategory, CaseStudy, FundingCategory, MemberType, Organization, SurveyTotal
+from .models import ActivityCategory, CaseStudy, FundingCategory, ListingRevision, MemberType, Organization, SurveyTotal
 from .resources import OrganizationResource
 
 
@@ -74,18 +74,33 @@ class OrganizationAdmin(RegistryChangedMixin, ImportMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.organization_search_text_refresh(organization=obj)
+        # One history row after the categories are saved too (save_related), as the services write.
+        obj.skip_history_when_saving = True
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        organization = form.instance
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            organization.__dict__.pop("skip_history_when_saving", None)
+        services.organization_history_record(
+            organization=organization,
+            history_type="~" if change else "+",
+            history_user=request.user,
+            change_reason=_("管理画面で編集"),
+        )
 
     @admin.action(description=_("選択した組織を公開する"), permissions=["change"])
     def publish(self, request, queryset):
-        changed = services.organization_set_published(organizations=queryset, is_published=True)
+        changed = services.organization_set_published(organizations=queryset, is_published=True, history_user=request.user)
         self.message_user(
             request, ngettext("%(count)d件を公開しました。", "%(count)d件を公開しました。", changed) % {"count": changed}, messages.SUCCESS
         )
 
     @admin.action(description=_("選択した組織を非公開にする"), permissions=["change"])
     def withdraw(self, request, queryset):
-        changed = services.organization_set_published(organizations=queryset, is_published=False)
+        changed = services.organization_set_published(organizations=queryset, is_published=False, history_user=request.user)
         self.message_user(
             request,
             ngettext("%(count)d件を非公開にしました。", "%(count)d件を非公開にしました。", changed) % {"count": changed},
@@ -105,3 +120,24 @@ class CaseStudyAdmin(admin.ModelAdmin):
 class SurveyTotalAdmin(admin.ModelAdmin):
     list_display = ["fiscal_year", "era_label", "organizations", "municipalities_with_rmo", "municipalities_surveyed"]
     ordering = ["fiscal_year"]
+
+
+@admin.register(ListingRevision)
+class ListingRevisionAdmin(admin.ModelAdmin):
+    """Read-only: proposals change state only through the review pages (/manage/review/),
+    where the services check the reviewer and write the history."""
+
+    list_display = ["id", "name", "municipality", "organization", "status", "submitted_by", "submitted_at", "reviewed_by"]
+    list_filter = ["status"]
+    list_select_related = ["municipality", "organization", "submitted_by", "reviewed_by"]
+    search_fields = ["name", "municipality__code"]
+    date_hierarchy = "submitted_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -8,3 +8,4 @@ class OrganizationsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the database check)
+        from . import mails  # noqa: F401  (registers the review mail's builder with portal.mail)

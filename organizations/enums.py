@@ -39,3 +39,15 @@ class OrganizationSort(models.TextChoices):
     KANA = "kana", _("よみ順")
     FOUNDED = "founded", _("設立年の新しい順")
     UPDATED = "updated", _("更新日の新しい順")
+
+
+class RevisionStatus(models.TextChoices):
+    """A listing edit by a municipality: 下書き → 審査待ち → 公開済み, or 差し戻し."""
+
+    DRAFT = "draft", _("下書き")
+    SUBMITTED = "submitted", _("審査待ち")
+    PUBLISHED = "published", _("公開済み")
+    RETURNED = "returned", _("差し戻し")
+
+
+OPEN_REVISION_STATUSES = (RevisionStatus.DRAFT, RevisionStatus.SUBMITTED)

@@ -1,12 +1,13 @@
 from collections.abc import Sequence
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, Prefecture
 
 from .enums import AreaType, LegalForm, OrganizationSort
-from .models import ActivityCategory
+from .models import ActivityCategory, ListingRevision
 from .search import MAX_QUERY_LENGTH, normalize
 
 FILTER_LABELS = {
@@ -125,3 +126,69 @@ class OrganizationSearchForm(forms.Form):
             else:
                 notices.append(_("%(label)sの指定が正しくないため、条件から外しました。") % {"label": label})
         return notices
+
+
+# ---------------------------------------------------------------- /manage/: listing proposals
+
+
+class ListingRevisionForm(forms.ModelForm):
+    """The fields a municipality maintains. Validation only: services.listing_draft_save writes.
+
+    The municipality accepts any existing code: whether the user may put a listing there is
+    the service's rule (a refusal is a 403, not a form error that would reveal nothing else).
+    Editors choose from a short list of their own; ministry staff type a code.
+    """
+
+    website = forms.URLField(label=_("ウェブサイト"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = ListingRevision
+        fields = [
+            "municipality", "name", "name_kana", "area_type", "legal_form", "organization_type", "founded_year",
+            "member_types", "has_base", "base_is_public_facility", "activities", "funding_sources", "contact",
+            "website", "description",
+        ]  # fmt: skip
+        widgets = {
+            "member_types": forms.CheckboxSelectMultiple,
+            "activities": forms.CheckboxSelectMultiple,
+            "funding_sources": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "founded_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, municipality_choices: Sequence[Municipality] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("has_base", "base_is_public_facility"):
+            widget = forms.NullBooleanSelect()
+            widget.choices = [("unknown", _("未回答")), ("true", _("はい")), ("false", _("いいえ"))]
+            self.fields[name].widget = widget
+        municipality = self.fields["municipality"]
+        municipality.queryset = Municipality.objects.select_related("prefecture", "parent")
+        if municipality_choices is not None:
+            municipality.widget.choices = [(m.code, m.full_name) for m in municipality_choices]
+        else:
+            municipality.widget = forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 6, "autocomplete": "off"})
+            municipality.help_text = _("6桁の全国地方公共団体コード（例：202011）。")
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("base_is_public_facility") is not None and cleaned.get("has_base") is not True:
+            self.add_error("base_is_public_facility", _("活動拠点が「はい」のときだけ選べます。"))
+        return cleaned
+
+    def service_values(self) -> dict:
+        """cleaned_data as keyword arguments of services.listing_draft_save."""
+        return dict(self.cleaned_data)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("コメント"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("差し戻すときは、理由と直してほしい点を書いてください（編集者にメールで届きます）。"),
+    )

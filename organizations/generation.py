@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from municipalities.enums import MunicipalityKind
 from municipalities.models import Municipality
@@ -18,7 +19,7 @@ from municipalities.models import Municipality
 from .enums import AreaType, LegalForm, OrganizationType
 from .models import ActivityCategory, FundingCategory, MemberType, Organization
 from .search import build_search_text
-from .services import registry_changed
+from .services import organization_history_bulk_record, registry_changed
 
 GENERATED_SOURCE = "generate_organizations（架空のデモデータ）"
 SURVEY_MUNICIPALITIES = 893
@@ -186,6 +187,9 @@ def organizations_generate(
                 ]
             for field, rows in links.items():
                 getattr(Organization, field).through.objects.bulk_create(rows, batch_size=batch_size * 4)
+            organization_history_bulk_record(
+                organizations=[p[0] for p in pending], change_reason=_("デモデータの生成"), batch_size=batch_size
+            )
         done += len(pending)
         pending.clear()
         if progress:

@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from .enums import AreaType, LegalForm, OrganizationType
+from .enums import OPEN_REVISION_STATUSES, AreaType, LegalForm, OrganizationType, RevisionStatus
 
 year_validators = [MinValueValidator(1900), MaxValueValidator(2100)]
 
@@ -45,6 +47,18 @@ class MemberType(Category):
     class Meta(Category.Meta):
         verbose_name = _("構成団体")
         verbose_name_plural = _("構成団体")
+
+
+# Kept at module level so that organizations.services can write exactly one history row per
+# change, after the categories are set (see services._history_record): simple-history's own
+# m2m_changed rows would split one approval into several rows.
+ORGANIZATION_HISTORY = HistoricalRecords(
+    m2m_fields=["member_types", "activities", "funding_sources"],
+    excluded_fields=["search_text", "created_at", "updated_at"],
+    history_change_reason_field=models.TextField(null=True),
+    verbose_name=_("地域運営組織の変更履歴"),
+    verbose_name_plural=_("地域運営組織の変更履歴"),
+)
 
 
 class Organization(models.Model):
@@ -91,6 +105,8 @@ class Organization(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    history = ORGANIZATION_HISTORY
+
     class Meta:
         ordering = ["municipality_id", "name_kana", "id"]
         verbose_name = _("地域運営組織")
@@ -116,6 +132,104 @@ class Organization(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("organizations:organization_detail", kwargs={"pk": self.pk})
+
+
+class ListingRevision(models.Model):
+    """A municipality's proposed listing: a new RMO (``organization`` empty) or an edit of one.
+
+    The proposal is a full copy of the editable fields, so the published Organization is not
+    touched until a reviewer approves (services.listing_approve writes it through
+    organization_update/organization_create). The categories are real many-to-many fields to
+    the same category tables: a deleted category cannot leave a dangling id behind.
+    Rows are kept after review: the published and returned ones are the review record.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="revisions",
+        verbose_name=_("地域運営組織"),
+        help_text=_("新規登録の申請では空欄（承認時に作成されます）。"),
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.PROTECT, related_name="listing_revisions", verbose_name=_("市区町村")
+    )
+    status = models.CharField(_("状態"), max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.DRAFT)
+
+    # The proposed values: the fields of Organization that a municipality maintains.
+    name = models.CharField(_("名称"), max_length=200)
+    name_kana = models.CharField(_("よみ"), max_length=400, blank=True, help_text=_("ひらがなで入力してください。"))
+    area_type = models.CharField(_("活動範囲"), max_length=30, choices=AreaType.choices, blank=True)
+    legal_form = models.CharField(_("組織形態"), max_length=30, choices=LegalForm.choices, blank=True)
+    organization_type = models.CharField(_("類型"), max_length=20, choices=OrganizationType.choices, blank=True)
+    founded_year = models.PositiveSmallIntegerField(_("設立年"), null=True, blank=True, validators=year_validators)
+    member_types = models.ManyToManyField(MemberType, blank=True, related_name="+", verbose_name=_("構成団体"))
+    has_base = models.BooleanField(_("活動拠点あり"), null=True, blank=True)
+    base_is_public_facility = models.BooleanField(_("拠点は公共施設"), null=True, blank=True)
+    activities = models.ManyToManyField(ActivityCategory, blank=True, related_name="+", verbose_name=_("活動内容"))
+    funding_sources = models.ManyToManyField(FundingCategory, blank=True, related_name="+", verbose_name=_("主な財源"))
+    contact = models.CharField(_("公開連絡先"), max_length=200, blank=True)
+    website = models.URLField(_("ウェブサイト"), blank=True)
+    description = models.TextField(_("概要"), blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("作成者")
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("申請者")
+    )
+    submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("審査者")
+    )
+    reviewed_at = models.DateTimeField(_("審査日時"), null=True, blank=True)
+    review_comment = models.TextField(_("審査コメント"), blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_revisions",
+        verbose_name=_("修正元の申請"),
+        help_text=_("差し戻された申請を修正して作った下書きでは、その申請。"),
+    )
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("掲載内容の申請")
+        verbose_name_plural = _("掲載内容の申請")
+        constraints = [
+            # At most one draft or submitted revision per organization: two open proposals
+            # would overwrite each other on approval.
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(status__in=OPEN_REVISION_STATUSES),
+                name="listing_revision_one_open_per_organization",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(base_is_public_facility__isnull=True) | models.Q(has_base=True),
+                name="listing_revision_public_base_needs_base",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="listing_revision_queue")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("manage:revision_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REVISION_STATUSES
+
+    @property
+    def is_new_organization(self) -> bool:
+        return self.organization_id is None
 
 
 class CaseStudy(models.Model):

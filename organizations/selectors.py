@@ -6,14 +6,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from municipalities.enums import BASIC_MUNICIPALITY_KINDS
 from municipalities.models import Municipality, Prefecture
 
-from .enums import AreaType, LegalForm, OrganizationSort
-from .models import ActivityCategory, CaseStudy, Organization, SurveyTotal
+from .enums import OPEN_REVISION_STATUSES, AreaType, LegalForm, OrganizationSort, RevisionStatus
+from .models import (
+    ActivityCategory,
+    CaseStudy,
+    FundingCategory,
+    ListingRevision,
+    MemberType,
+    Organization,
+    SurveyTotal,
+)
 from .search import query_terms
 
 SORT_ORDERINGS = {
@@ -265,3 +274,250 @@ def survey_totals_by_year() -> list[SurveyTotal]:
 def survey_total_latest(totals: Sequence[SurveyTotal]) -> SurveyTotal | None:
     with_figure = [total for total in totals if total.organizations is not None]
     return with_figure[-1] if with_figure else None
+
+
+# ---------------------------------------------------------------- listings: /manage/ pages
+
+
+@dataclass
+class ManagedMunicipality:
+    """One municipality on the editor's dashboard: its listings and its proposals of new ones."""
+
+    municipality: Municipality
+    organizations: list[Organization] = field(default_factory=list)
+    new_revisions: list[ListingRevision] = field(default_factory=list)
+
+
+def manage_dashboard(*, municipalities: QuerySet[Municipality]) -> list[ManagedMunicipality]:
+    """Listings (published or not) of ``municipalities``, each with the status of its latest
+    proposal when that one is still open or was returned; plus the open or returned proposals
+    of new RMOs. Three queries, however many rows.
+
+    ``municipalities`` comes from accounts.selectors.municipalities_editable_by, narrowed by the view.
+    """
+    groups = {m.code: ManagedMunicipality(municipality=m) for m in municipalities.order_by("code")}
+    latest = ListingRevision.objects.filter(organization=OuterRef("pk")).order_by("-id")
+    organizations = (
+        Organization.objects.filter(municipality__in=list(groups))
+        .annotate(
+            latest_revision_id=Subquery(latest.values("id")[:1]),
+            latest_revision_status=Subquery(latest.values("status")[:1]),
+        )
+        .order_by("municipality_id", "name_kana", "id")
+    )
+    for organization in organizations:
+        status = organization.latest_revision_status
+        if status == RevisionStatus.PUBLISHED:
+            organization.latest_revision_id = organization.latest_revision_status = None
+        organization.latest_revision_label = RevisionStatus(status).label if organization.latest_revision_status else ""
+        groups[organization.municipality_id].organizations.append(organization)
+    new_revisions = (
+        ListingRevision.objects.filter(organization__isnull=True, municipality__in=list(groups))
+        .filter(Q(status__in=OPEN_REVISION_STATUSES) | Q(status=RevisionStatus.RETURNED, next_revisions__isnull=True))
+        .order_by("municipality_id", "-id")
+    )
+    for revision in new_revisions:
+        groups[revision.municipality_id].new_revisions.append(revision)
+    return list(groups.values())
+
+
+def review_queue() -> list[ListingRevision]:
+    """Submitted proposals, oldest first (one query)."""
+    return list(
+        ListingRevision.objects.filter(status=RevisionStatus.SUBMITTED)
+        .select_related("municipality__prefecture", "municipality__parent", "organization", "submitted_by")
+        .order_by("submitted_at", "id")
+    )
+
+
+def revision_detail(*, pk: int) -> ListingRevision | None:
+    return (
+        ListingRevision.objects.select_related(
+            "municipality__prefecture", "municipality__parent", "organization__municipality__prefecture",
+            "organization__municipality__parent", "submitted_by", "reviewed_by", "created_by",
+        )  # fmt: skip
+        .prefetch_related("activities", "funding_sources", "member_types")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def revision_open_for(*, organization: Organization) -> ListingRevision | None:
+    """The draft or submitted proposal of ``organization``, if any (at most one: UniqueConstraint)."""
+    return (
+        ListingRevision.objects.filter(organization=organization, status__in=OPEN_REVISION_STATUSES)
+        .prefetch_related("activities", "funding_sources", "member_types")
+        .first()
+    )
+
+
+def revision_returned_latest(*, organization: Organization) -> ListingRevision | None:
+    """The latest proposal of ``organization`` when it was returned (its comment is still news)."""
+    latest = ListingRevision.objects.filter(organization=organization).order_by("-id").first()
+    return latest if latest is not None and latest.status == RevisionStatus.RETURNED else None
+
+
+# Field by field, what a reviewer compares and the history shows: (field name, label).
+LISTING_DIFF_FIELDS = (
+    "municipality", "name", "name_kana", "area_type", "legal_form", "organization_type", "founded_year",
+    "member_types", "has_base", "base_is_public_facility", "activities", "funding_sources", "contact",
+    "website", "description",
+)  # fmt: skip
+HISTORY_EXTRA_FIELDS = ("survey_year", "source", "is_published", "is_demo")
+RELATION_FIELDS = {"activities": "activitycategory", "funding_sources": "fundingcategory", "member_types": "membertype"}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+    changed: bool = True
+
+
+def _display(model, name: str, value, *, categories: dict | None = None, municipalities: dict | None = None) -> str:
+    """A field's value as the pages show it (choice labels, はい/いいえ, category names)."""
+    if name in RELATION_FIELDS:
+        names = [categories[name][pk] for pk in sorted(value) if pk in categories[name]]
+        return "、".join(names)
+    if name == "municipality":
+        municipality = municipalities.get(value) if municipalities else None
+        return municipality.full_name if municipality else (value or "")
+    model_field = model._meta.get_field(name)
+    if value is None or value == "":
+        return ""
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("はい") if value else _("いいえ"))
+    return str(value)
+
+
+def _category_names() -> dict[str, dict[int, str]]:
+    return {
+        "activities": dict(ActivityCategory.objects.values_list("pk", "name")),
+        "funding_sources": dict(FundingCategory.objects.values_list("pk", "name")),
+        "member_types": dict(MemberType.objects.values_list("pk", "name")),
+    }
+
+
+def _values_of(obj) -> dict:
+    """The compared values of an Organization or a ListingRevision (relations prefetched)."""
+    values = {name: getattr(obj, name) for name in LISTING_DIFF_FIELDS if name not in RELATION_FIELDS}
+    values["municipality"] = obj.municipality_id
+    for name in RELATION_FIELDS:
+        values[name] = {item.pk for item in getattr(obj, name).all()}
+    return values
+
+
+def revision_changes(revision: ListingRevision) -> list[FieldChange]:
+    """Every compared field: the published value, the proposed one, and whether they differ.
+
+    Against the organization as published now (not as it was when the draft began), so the
+    reviewer sees exactly what approval would write.
+    """
+    proposed = _values_of(revision)
+    organization = None
+    if revision.organization_id is not None:
+        organization = (
+            Organization.objects.select_related("municipality__prefecture", "municipality__parent")
+            .prefetch_related("activities", "funding_sources", "member_types")
+            .get(pk=revision.organization_id)
+        )
+    published = _values_of(organization) if organization is not None else {name: None for name in LISTING_DIFF_FIELDS}
+    for name in RELATION_FIELDS:
+        published[name] = published[name] or set()
+    municipalities = {revision.municipality_id: revision.municipality}
+    if organization is not None:
+        municipalities[organization.municipality_id] = organization.municipality
+    categories = _category_names()
+    kwargs = {"categories": categories, "municipalities": municipalities}
+    changes = []
+    for name in LISTING_DIFF_FIELDS:
+        if organization is None:  # a new RMO: what it fills in is what changes
+            changed = proposed[name] not in ("", None, set())
+        else:
+            changed = published[name] != proposed[name]
+        changes.append(
+            FieldChange(
+                field=name,
+                label=str(ListingRevision._meta.get_field(name).verbose_name),
+                old=_display(Organization, name, published[name], **kwargs),
+                new=_display(Organization, name, proposed[name], **kwargs),
+                changed=changed,
+            )
+        )
+    return changes
+
+
+@dataclass
+class HistoryEntry:
+    version: object  # a HistoricalOrganization row
+    changes: list[FieldChange]
+    is_current: bool = False
+
+    @property
+    def history_id(self) -> int:
+        return self.version.history_id
+
+
+def organization_history(*, organization: Organization) -> list[HistoryEntry]:
+    """The organization's versions, newest first, each with what changed against the one before.
+
+    Scalar fields are compared by simple-history's ``diff_against``; the categories are read
+    for all versions at once (one query per relation), so the page costs a fixed number of queries.
+    """
+    versions = list(organization.history.select_related("history_user").order_by("history_date", "history_id"))
+    history_ids = [version.history_id for version in versions]
+    related: dict[str, dict[int, set[int]]] = {}
+    for name, target in RELATION_FIELDS.items():
+        history_model = getattr(Organization.history.model, name).model
+        links = history_model.objects.filter(history_id__in=history_ids).values_list("history_id", f"{target}_id")
+        by_version: dict[int, set[int]] = {history_id: set() for history_id in history_ids}
+        for history_id, target_id in links:
+            by_version[history_id].add(target_id)
+        related[name] = by_version
+    municipalities = {
+        m.code: m
+        for m in Municipality.objects.select_related("prefecture", "parent").filter(
+            code__in={version.municipality_id for version in versions}
+        )
+    }
+    categories = _category_names()
+    scalar_fields = [name for name in (*LISTING_DIFF_FIELDS, *HISTORY_EXTRA_FIELDS) if name not in RELATION_FIELDS]
+    kwargs = {"categories": categories, "municipalities": municipalities}
+    entries = []
+    previous = None
+    for version in versions:
+        changes = []
+        if previous is not None:
+            delta = version.diff_against(previous, included_fields=scalar_fields)
+            for change in delta.changes:
+                label = str(Organization._meta.get_field(change.field).verbose_name)
+                changes.append(
+                    FieldChange(
+                        field=change.field,
+                        label=label,
+                        old=_display(Organization, change.field, change.old, **kwargs),
+                        new=_display(Organization, change.field, change.new, **kwargs),
+                    )
+                )
+            for name in RELATION_FIELDS:
+                before, after = related[name][previous.history_id], related[name][version.history_id]
+                if before != after:
+                    changes.append(
+                        FieldChange(
+                            field=name,
+                            label=str(Organization._meta.get_field(name).verbose_name),
+                            old=_display(Organization, name, before, **kwargs),
+                            new=_display(Organization, name, after, **kwargs),
+                        )
+                    )
+            order = {name: index for index, name in enumerate((*LISTING_DIFF_FIELDS, *HISTORY_EXTRA_FIELDS))}
+            changes.sort(key=lambda change: order.get(change.field, len(order)))
+        entries.append(HistoryEntry(version=version, changes=changes))
+        previous = version
+    if entries:
+        entries[-1].is_current = True
+    return entries[::-1]

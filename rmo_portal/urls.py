@@ -15,6 +15,7 @@ urlpatterns = [
     path("seminars/", include("seminars.urls")),
     path("summits/", include("summits.urls")),
     path("accounts/", include("accounts.urls")),
+    path("manage/", include("organizations.urls_manage")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The portal's two-step login (password, then the authenticator code when enrolled), rate
     # limited per client address; listed first so that it answers the admin:login URL. The

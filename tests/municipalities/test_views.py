@@ -85,15 +85,3 @@ def test_municipality_page_shows_seminar_and_summit_participation_as_counts(clie
     assert "（参加登録 2名）" in page
     assert "参加 太郎" not in page  # counts only, never names
 
-
-@pytest.mark.parametrize("organization_count", [1, 3])
-def test_municipality_page_costs_a_fixed_number_of_queries(client, django_assert_num_queries, organization_count):
-    nagano = MunicipalityFactory(code="202011")
-    OrganizationFactory.create_batch(organization_count, municipality=nagano)
-
-    # municipality, organization count, organization page, their activities (prefetch),
-    # seminars attended, summits attended
-    with django_assert_num_queries(6):
-        response = client.get("/municipalities/202011/")
-
-    assert response.status_code == 200

@@ -66,8 +66,8 @@ def test_municipality_page_query_count_is_fixed(client, django_assert_num_querie
     for _ in range(rows):
         OrganizationFactory(municipality=municipality, activities=[activity])
 
-    # municipality, count, page, page's activities
-    with django_assert_num_queries(4):
+    # municipality, count, page, page's activities, seminars attended, summits attended
+    with django_assert_num_queries(6):
         response = client.get("/municipalities/202011/")
 
     assert len(response.context["organizations"]) == rows
