@@ -155,6 +155,29 @@ def organization_history_bulk_record(*, organizations: list[Organization], chang
         )
 
 
+_RELATIONS = ("activities", "funding_sources", "member_types")
+_NOT_COMPARED = {"updated_at", "search_text"}
+
+
+def _snapshot(organization: Organization, *, relations: dict | None = None, current: dict | None = None) -> tuple:
+    """The organization's own values and category ids, to tell whether an update changes anything.
+
+    ``relations`` overrides the stored categories with the requested ones; ``current`` holds
+    the stored ones already read, so that they are not read twice.
+    """
+    values = {
+        field.attname: getattr(organization, field.attname)
+        for field in Organization._meta.concrete_fields
+        if field.name not in _NOT_COMPARED
+    }
+    if current is None:
+        current = {name: sorted(getattr(organization, name).values_list("pk", flat=True)) for name in _RELATIONS}
+    categories = dict(current)
+    for name, items in (relations or {}).items():
+        categories[name] = sorted(item.pk for item in items)
+    return values, categories
+
+
 def _save_with_relations(organization: Organization, **relations) -> None:
     organization.skip_history_when_saving = True
     try:
@@ -208,11 +231,21 @@ def organization_update(
     unknown = set(fields) - ORGANIZATION_FIELDS
     if unknown:
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
+    # Iterables may be generators: read each once, here.
+    activities, funding_sources, member_types = (
+        None if items is None else list(items) for items in (activities, funding_sources, member_types)
+    )
+    before = _snapshot(organization)
     if municipality is not None:
         organization.municipality = municipality
     for field, value in fields.items():
         setattr(organization, field, value)
     organization.name = organization.name.strip()
+    requested = {"activities": activities, "funding_sources": funding_sources, "member_types": member_types}
+    after = _snapshot(organization, relations={k: v for k, v in requested.items() if v is not None}, current=before[1])
+    if after == before:
+        # Nothing changes: no write, no history row (re-running an import or a loader is a no-op).
+        return organization
     _check_unique(municipality=organization.municipality, name=organization.name, exclude_pk=organization.pk)
     organization_search_text_refresh(organization=organization)
     organization.full_clean(validate_unique=False, validate_constraints=False)

@@ -204,3 +204,17 @@ def test_generated_organizations_get_a_created_row_with_categories():
         version = versions[organization.pk]
         assert (version.history_type, version.history_change_reason, version.name) == ("+", "デモデータの生成", organization.name)
         assert set(version.activities.values_list("activitycategory_id", flat=True)) == {a.pk for a in organization.activities.all()}
+
+
+@pytest.mark.django_db
+def test_update_that_changes_nothing_writes_no_history_row():
+    from organizations.services import organization_update
+    from tests.factories import ActivityCategoryFactory, OrganizationFactory
+
+    activity = ActivityCategoryFactory()
+    organization = OrganizationFactory(activities=[activity])
+    rows_before = organization.history.count()
+
+    organization_update(organization=organization, name=organization.name, activities=iter([activity]))
+
+    assert organization.history.count() == rows_before

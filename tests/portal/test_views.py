@@ -228,7 +228,7 @@ def test_privacy_states_purpose_viewers_retention_and_contact(client):
         "お問い合わせ",
     ]
     page = html.decode()
-    for phrase in ("参加申込みの受付", "参加者への連絡", "参加者数の集計", "担当する職員のみ", "開催後一定期間"):
+    for phrase in ("参加申込みの受付", "参加者への連絡", "参加者数の集計", "担当する職員のみ", "終了日から180日を経過した後に削除"):
         assert phrase in page
     assert texts(html, "p", class_="contact-org") == ["総務省 地域力創造グループ 地域振興室"]
 
