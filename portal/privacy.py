@@ -11,9 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.auth import get_permission_codename
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -224,3 +227,46 @@ def personal_data_purge(*, days: int | None = None, now: dt.datetime | None = No
             if count:
                 personal_data_access_record(action=Action.RETENTION, data=data, row_count=count, target=target)
     return report
+
+
+# ---------------------------------------------------------------- admin pieces shared by the apps
+
+
+class TimestampSetFilter(admin.SimpleListFilter):
+    """Filter a changelist on whether a nullable timestamp (``field_name``) is set."""
+
+    field_name: str
+    # ("yes", label when set) and ("no", label when empty), in display order. Not "choices":
+    # SimpleListFilter has a method of that name.
+    options: tuple[tuple[str, str], ...]
+
+    def lookups(self, request, model_admin):
+        return list(self.options)
+
+    def queryset(self, request, queryset):
+        if self.value() in {"yes", "no"}:
+            return queryset.filter(**{f"{self.field_name}__isnull": self.value() == "no"})
+        return queryset
+
+
+class AnonymizedFilter(TimestampSetFilter):
+    title = _("個人情報")
+    parameter_name = "anonymized"
+    field_name = "anonymized_at"
+    options = (("no", _("保有")), ("yes", _("削除済み")))
+
+
+def erase_confirmation(model_admin, request: HttpRequest, queryset, *, template: str) -> TemplateResponse:
+    """The confirmation page of an admin's "本人からの削除依頼" action (it cannot be undone).
+
+    ``template`` extends admin/portal/confirm_erase.html and says what is erased and kept.
+    """
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("個人情報の削除（本人からの削除依頼）"),
+        "queryset": queryset,
+        "action_name": "erase_personal_data",
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, template, context)

@@ -4,7 +4,6 @@ Every change of state goes through seminars.services, as on the public side.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,7 +15,13 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
 from portal.models import PersonalDataAccessLog
-from portal.privacy import PersonalDataExportMixin, personal_data_access_record
+from portal.privacy import (
+    AnonymizedFilter,
+    PersonalDataExportMixin,
+    TimestampSetFilter,
+    erase_confirmation,
+    personal_data_access_record,
+)
 
 from . import selectors, services
 from .forms import SeminarMessageForm
@@ -219,34 +224,11 @@ class RegistrationResource(resources.ModelResource):
         return timezone.localtime(registration.checked_in_at).strftime("%Y-%m-%d %H:%M:%S")
 
 
-class CheckedInFilter(admin.SimpleListFilter):
+class CheckedInFilter(TimestampSetFilter):
     title = _("受付")
     parameter_name = "checked_in"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("受付済み")), ("no", _("未受付"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(checked_in_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(checked_in_at__isnull=True)
-        return queryset
-
-
-class AnonymizedFilter(admin.SimpleListFilter):
-    title = _("個人情報")
-    parameter_name = "anonymized"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("保有")), ("yes", _("削除済み"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(anonymized_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(anonymized_at__isnull=True)
-        return queryset
+    field_name = "checked_in_at"
+    options = (("yes", _("受付済み")), ("no", _("未受付")))
 
 
 @admin.register(Registration)
@@ -357,15 +339,7 @@ class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
         """Confirm first (it cannot be undone), then cancel and blank each one through the service."""
         queryset = queryset.select_related("seminar")
         if request.POST.get("confirm") != "yes":
-            context = {
-                **self.admin_site.each_context(request),
-                "opts": self.opts,
-                "title": _("個人情報の削除（本人からの削除依頼）"),
-                "queryset": queryset,
-                "action_name": "erase_personal_data",
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "seminars/registration_confirm_erase.html", context)
+            return erase_confirmation(self, request, queryset, template="seminars/registration_confirm_erase.html")
         erased, promoted, seminars = 0, 0, set()
         for registration in queryset:
             try:

@@ -1,14 +1,12 @@
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db import models
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 
 from portal.models import PersonalDataAccessLog
-from portal.privacy import PersonalDataExportMixin, personal_data_access_record
+from portal.privacy import AnonymizedFilter, PersonalDataExportMixin, erase_confirmation, personal_data_access_record
 
 from . import services
 from .exports import DelegateResource
@@ -22,33 +20,6 @@ ERASE_PERMISSIONS = (
     "summits.change_delegate",
     "summits.delete_delegate",
 )
-
-
-class AnonymizedFilter(admin.SimpleListFilter):
-    title = _("個人情報")
-    parameter_name = "anonymized"
-
-    def lookups(self, request, model_admin):
-        return [("no", _("保有")), ("yes", _("削除済み"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(anonymized_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(anonymized_at__isnull=True)
-        return queryset
-
-
-def _confirm_erase(model_admin, request, queryset, template: str) -> TemplateResponse:
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": _("個人情報の削除（本人からの削除依頼）"),
-        "queryset": queryset,
-        "action_name": "erase_personal_data",
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, template, context)
 
 
 def _record_erasure(model_admin, request, *, count: int, summits: set[str]) -> None:
@@ -165,7 +136,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         """Confirm first (it cannot be undone), then withdraw and blank each one through the service."""
         queryset = queryset.select_related("summit", "municipality__prefecture")
         if request.POST.get("confirm") != "yes":
-            return _confirm_erase(self, request, queryset, "summits/application_confirm_erase.html")
+            return erase_confirmation(self, request, queryset, template="summits/application_confirm_erase.html")
         erased = cancelled = people = 0
         summits = set()
         for application in queryset:
@@ -227,7 +198,7 @@ class DelegateAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
     def erase_personal_data(self, request, queryset):
         queryset = queryset.select_related("application__summit", "application__municipality__prefecture")
         if request.POST.get("confirm") != "yes":
-            return _confirm_erase(self, request, queryset, "summits/delegate_confirm_erase.html")
+            return erase_confirmation(self, request, queryset, template="summits/delegate_confirm_erase.html")
         erased, summits = 0, set()
         for delegate in queryset:
             try:
