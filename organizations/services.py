@@ -26,25 +26,23 @@ from .models import (
 )
 from .search import build_search_text
 
-ORGANIZATION_FIELDS = frozenset(
-    {
-        "name",
-        "name_kana",
-        "area_type",
-        "legal_form",
-        "organization_type",
-        "founded_year",
-        "has_base",
-        "base_is_public_facility",
-        "contact",
-        "website",
-        "description",
-        "survey_year",
-        "source",
-        "is_published",
-        "is_demo",
-    }
+# The Organization fields a municipality maintains (through /manage/ proposals); the rest
+# (survey year, source, publication, demo flag) stay with the ministry.
+LISTING_FIELDS = (
+    "name",
+    "name_kana",
+    "area_type",
+    "legal_form",
+    "organization_type",
+    "founded_year",
+    "has_base",
+    "base_is_public_facility",
+    "contact",
+    "website",
+    "description",
 )
+CATEGORY_RELATIONS = ("activities", "funding_sources", "member_types")
+ORGANIZATION_FIELDS = frozenset({*LISTING_FIELDS, "survey_year", "source", "is_published", "is_demo"})
 
 
 def registry_changed() -> None:
@@ -155,7 +153,6 @@ def organization_history_bulk_record(*, organizations: list[Organization], chang
         )
 
 
-_RELATIONS = ("activities", "funding_sources", "member_types")
 _NOT_COMPARED = {"updated_at", "search_text"}
 
 
@@ -171,7 +168,7 @@ def _snapshot(organization: Organization, *, relations: dict | None = None, curr
         if field.name not in _NOT_COMPARED
     }
     if current is None:
-        current = {name: sorted(getattr(organization, name).values_list("pk", flat=True)) for name in _RELATIONS}
+        current = {name: sorted(getattr(organization, name).values_list("pk", flat=True)) for name in CATEGORY_RELATIONS}
     categories = dict(current)
     for name, items in (relations or {}).items():
         categories[name] = sorted(item.pk for item in items)
@@ -302,22 +299,8 @@ EDIT_LISTING = "organizations.edit_listing"
 REVIEW_LISTING = "organizations.review_listing"
 MAIL_REVISION_REVIEWED = "organizations.revision_reviewed"
 
-# The Organization fields a municipality maintains; the rest (survey year, source, publication,
-# demo flag) stay with the ministry.
-REVISION_FIELDS = (
-    "name",
-    "name_kana",
-    "area_type",
-    "legal_form",
-    "organization_type",
-    "founded_year",
-    "has_base",
-    "base_is_public_facility",
-    "contact",
-    "website",
-    "description",
-)
-REVISION_RELATIONS = ("activities", "funding_sources", "member_types")
+REVISION_FIELDS = LISTING_FIELDS
+REVISION_RELATIONS = CATEGORY_RELATIONS
 
 
 def _require(user, permission: str, target=None) -> None:
