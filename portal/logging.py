@@ -5,6 +5,7 @@ Links that act for a person carry a 43-character token in their path
 an access log writes every path, so a log reader could otherwise take over a registration.
 """
 
+import json
 import logging
 import re
 
@@ -29,3 +30,22 @@ class RedactTokensFilter(logging.Filter):
             record.msg = redacted
             record.args = ()
         return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (time, level, logger, message, exception), for log collectors.
+
+    The access log of gunicorn.conf.py writes the same shape, so both can go to one collector.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+        }
+        if record.exc_info:
+            entry["exception"] = redact_tokens(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)

@@ -24,3 +24,19 @@ def test_filter_rewrites_the_formatted_record():
 
 def test_redact_tokens_keeps_long_readable_slugs():
     assert redact_tokens("GET /seminars/national-seminar-2025-nagano/") == "GET /seminars/national-seminar-2025-nagano/"
+
+
+def test_json_formatter_writes_one_object_per_line_without_tokens():
+    import json
+
+    from portal.logging import JsonFormatter
+
+    token = new_token()
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/seminars/r/{token}/",), None)
+    RedactTokensFilter().filter(record)
+
+    line = JsonFormatter().format(record)
+
+    entry = json.loads(line)
+    assert "\n" not in line
+    assert (entry["level"], entry["logger"], entry["message"]) == ("WARNING", "django.request", "Not Found: /seminars/r/[token]/")
