@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import PersonalDataAccessLog, PolicyProgram, PolicyProgramPoint
@@ -12,6 +13,8 @@ class PolicyProgramPointInline(admin.StackedInline):
 
 @admin.register(PolicyProgram)
 class PolicyProgramAdmin(admin.ModelAdmin):
+    # An address typed without a scheme is taken as https:// (the Django 6 default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "budget_request_display",

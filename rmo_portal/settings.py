@@ -269,9 +269,6 @@ STORAGES = {
     },
 }
 
-# URLs typed without a scheme are taken as https:// (the Django 6 default, opted into now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -4,6 +4,7 @@ Every change of state goes through seminars.services, as on the public side.
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -44,6 +45,8 @@ class ProgramItemInline(admin.StackedInline):
 
 @admin.register(Seminar)
 class SeminarAdmin(admin.ModelAdmin):
+    # An address typed without a scheme is taken as https:// (the Django 6 default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "admin/seminars/seminar/change_form.html"
     list_display = [
         "__str__",
