@@ -4,6 +4,7 @@ import jaconv
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
@@ -24,21 +25,39 @@ PURPOSE_OF_USE = _(
 class MunicipalityChoiceField(forms.ModelChoiceField):
     """The 1,700-odd municipalities grouped by prefecture (<optgroup>), easier on a phone.
 
-    Only the rendering is grouped; validation still looks the code up in the queryset.
+    Only the rendering is grouped; validation still looks the code up in the queryset. The
+    grouped list is built once per process: reading and grouping 1,900 rows on every GET and
+    POST of the registration form cost more than the whole registration (benchmarks/README.md).
+    The master changes a few times a year (load_municipalities); app servers are restarted
+    after it, as docs/deploy.md says.
     """
 
     @property
     def choices(self):
-        groups: dict[str, list] = {}
-        for municipality in self.queryset:
-            # A ward is shown with its city: 「札幌市中央区」, not one of many 「中央区」.
-            label = f"{municipality.parent.name}{municipality.name}" if municipality.parent_id else municipality.name
-            groups.setdefault(municipality.prefecture.name, []).append((municipality.pk, label))
-        return [("", self.empty_label), *groups.items()]
+        return [("", self.empty_label), *_grouped_municipality_choices(self.queryset)]
 
     @choices.setter
     def choices(self, value) -> None:  # set by ModelChoiceField.__init__; the property above wins
         pass
+
+
+# The grouped choices per queryset (its SQL), for the life of the process.
+MUNICIPALITY_CHOICES_CACHE: dict[str, tuple] = {}
+
+
+def _grouped_municipality_choices(queryset) -> tuple:
+    try:
+        key = str(queryset.query)
+    except EmptyResultSet:  # a queryset.none(): nothing to offer
+        return ()
+    if key not in MUNICIPALITY_CHOICES_CACHE:
+        groups: dict[str, list] = {}
+        for municipality in queryset:
+            # A ward is shown with its city: 「札幌市中央区」, not one of many 「中央区」.
+            label = f"{municipality.parent.name}{municipality.name}" if municipality.parent_id else municipality.name
+            groups.setdefault(municipality.prefecture.name, []).append((municipality.pk, label))
+        MUNICIPALITY_CHOICES_CACHE[key] = tuple((name, tuple(items)) for name, items in groups.items())
+    return MUNICIPALITY_CHOICES_CACHE[key]
 
 
 class RegistrationForm(forms.Form):

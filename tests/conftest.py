@@ -14,7 +14,11 @@ def run_queued_tasks(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; each test starts with none."""
+    """Rate-limit counters live in the cache, and the registration form keeps the municipality
+    choices per process: each test starts with neither."""
     from django.core.cache import cache
 
+    from seminars.forms import MUNICIPALITY_CHOICES_CACHE
+
     cache.clear()
+    MUNICIPALITY_CHOICES_CACHE.clear()

@@ -1,19 +1,35 @@
-"""The project's URLs, plus /bench/bare/<slug>/: the same lock, count and insert as
-seminars.services.registration_create, without form, CSRF, session, template or mail.
-Served by a handler with no middleware at all (bench_wsgi.py)."""
+"""The project's URLs, plus the bare views that every scenario is compared with.
+
+They are served by a handler with no middleware (bench_wsgi.py), so they cost what Django's
+URL resolver, the WSGI server and (for two of them) the same database work cost, and nothing
+of the portal's own: no session, CSRF, locale, CSP, template or mail.
+"""
 
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import include, path
 from django.utils import timezone
 
+from organizations import exports, selectors
 from portal.capacity import has_room, lock_for_capacity
 from portal.tokens import new_token
 from seminars.enums import AttendanceMode, RegistrationStatus
 from seminars.models import Registration, Seminar, normalize_email
 
 
+def bare_hello(request) -> HttpResponse:
+    """The floor: a response with no database, no template, no middleware."""
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+def bare_export_csv(request) -> StreamingHttpResponse:
+    """The same CSV stream as /organizations/export.csv, without the middleware or the form."""
+    return StreamingHttpResponse(exports.csv_rows(selectors.organization_search()), content_type="text/csv; charset=utf-8")
+
+
 def bare_register(request, slug: str) -> HttpResponse:
+    """The same lock, count and insert as seminars.services.registration_create, without form,
+    CSRF, session, template or queued mail."""
     if request.method != "POST":
         return HttpResponse(status=405)
     mode = request.POST.get("mode")
@@ -50,6 +66,8 @@ def bare_register(request, slug: str) -> HttpResponse:
 
 
 urlpatterns = [
-    path("bench/bare/<slug:slug>/", bare_register),
+    path("bench/bare/hello/", bare_hello),
+    path("bench/bare/export.csv", bare_export_csv),
+    path("bench/bare/register/<slug:slug>/", bare_register),
     path("", include("rmo_portal.urls")),
 ]

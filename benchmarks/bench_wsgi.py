@@ -1,12 +1,13 @@
-"""One gunicorn server for both sides of the comparison.
+"""One gunicorn server for both sides of every comparison.
 
-/bench/bare/... goes to a Django handler with no middleware; everything else goes to the
-project's normal WSGI application (full middleware stack, CSRF included).
+/bench/bare/... goes to a Django handler with no middleware at all; every other path goes to
+the project's normal WSGI application (the full middleware stack, CSRF included). Same
+processes, same database pool, same moment: the ratio of the two holds on a noisy machine.
 """
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.bench_settings")
 
 import django  # noqa: E402
 
