@@ -37,7 +37,7 @@ class SessionSecurityMiddleware:
 
 
 # Reachable by a logged-in user who still owes the second step: the login steps, the
-# enrollment (it guards itself), an invitation link, the logouts and the language switch.
+# enrollment (it guards itself), an invitation link and the logouts.
 EXEMPT_URL_NAMES = (
     "accounts:login",
     "accounts:login_code",
@@ -45,7 +45,6 @@ EXEMPT_URL_NAMES = (
     "accounts:invitation_accept",
     "accounts:logout",
     "admin:logout",
-    "set_language",
 )
 
 

@@ -7,12 +7,13 @@ of the portal's own: no session, CSRF, locale, CSP, template or mail.
 
 from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
-from django.urls import include, path
+from django.urls import path
 from django.utils import timezone
 
 from organizations import exports, selectors
 from portal.capacity import has_room, lock_for_capacity
 from portal.tokens import new_token
+from rmo_portal import urls as project_urls
 from seminars.enums import AttendanceMode, RegistrationStatus
 from seminars.models import Registration, Seminar, normalize_email
 
@@ -65,9 +66,16 @@ def bare_register(request, slug: str) -> HttpResponse:
     return HttpResponse(status.encode(), status=201, content_type="text/plain")
 
 
+# The project's list is extended, not include()d: its i18n_patterns may only sit at the root.
 urlpatterns = [
     path("bench/bare/hello/", bare_hello),
     path("bench/bare/export.csv", bare_export_csv),
     path("bench/bare/register/<slug:slug>/", bare_register),
-    path("", include("rmo_portal.urls")),
+    *project_urls.urlpatterns,
 ]
+handler400, handler403, handler404, handler500 = (
+    project_urls.handler400,
+    project_urls.handler403,
+    project_urls.handler404,
+    project_urls.handler500,
+)

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_safe
 
 from organizations import selectors as organization_selectors
 from organizations.search import normalize
-from organizations.views import not_found
+from organizations.views import cache_directory_page, not_found
 from seminars.selectors import seminar_participation_for_municipality
 from summits.selectors import summit_participation_for_municipality
 
@@ -29,6 +29,7 @@ def _canonical_code(code: str, *, length: int) -> str | None:
 
 
 @require_safe
+@cache_directory_page
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
     canonical = _canonical_code(code, length=6)
     if canonical and canonical != code:
@@ -61,6 +62,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
+@cache_directory_page
 def prefecture_detail(request: HttpRequest, code: str) -> HttpResponse:
     canonical = _canonical_code(code, length=2)
     if canonical and canonical != code:

@@ -5,12 +5,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from municipalities.models import Prefecture
+from portal.pagecache import cache_public_page
 
 from . import charts, exports, selectors
 from .forms import OrganizationSearchForm
 from .models import ActivityCategory
 
 PAGE_SIZE = 20
+# Directory pages change when the registry does: registry_changed() bumps the version.
+cache_directory_page = cache_public_page(versions=(selectors.registry_version,))
 
 
 def _search(request: HttpRequest):
@@ -29,6 +32,7 @@ def not_found(request: HttpRequest, *, message: str) -> HttpResponse:
 
 
 @require_safe
+@cache_directory_page
 def organization_list(request: HttpRequest) -> HttpResponse:
     form, organizations, prefectures, activities = _search(request)
     facets = selectors.organization_facets(
@@ -58,6 +62,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_directory_page
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organization = selectors.organization_detail(pk=pk, include_drafts=request.user.is_staff)
     if organization is None:
@@ -83,6 +88,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
+@cache_directory_page
 def stats(request: HttpRequest) -> HttpResponse:
     totals = selectors.survey_totals_by_year()
     latest = selectors.survey_total_latest(totals)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info, override
 from django.utils.translation import gettext_lazy as _
 
 # The main navigation; the descriptions are shown on the home page's cards.
@@ -31,6 +32,33 @@ def _nav(path: str) -> list[dict]:
     return items
 
 
+def _language_links(request: HttpRequest) -> list[dict]:
+    """This page in each language (the language is the URL's prefix: rmo_portal/urls.py).
+
+    A path that no view answers (a 404 page) cannot be translated: its link is that
+    language's home page instead.
+    """
+    current = get_language()
+    here = request.get_full_path()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = here if code == current else translate_url(here, code)
+        same_page = code == current or url != here
+        if not same_page:
+            with override(code):
+                url = reverse("portal:home")
+        links.append(
+            {
+                "code": code,
+                "name_local": get_language_info(code)["name_local"],
+                "url": url,
+                "current": code == current,
+                "same_page": same_page,  # <link rel="alternate"> only for a true counterpart
+            }
+        )
+    return links
+
+
 def portal(request: HttpRequest) -> dict:
     """Values every page's base template needs (no database access: error pages use it)."""
-    return {"SITE_URL": settings.SITE_URL, "portal_nav": _nav(request.path)}
+    return {"SITE_URL": settings.SITE_URL, "portal_nav": _nav(request.path), "language_links": _language_links(request)}

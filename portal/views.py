@@ -4,15 +4,17 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from organizations.selectors import case_studies_featured
+from organizations.selectors import case_studies_featured, registry_version
 from seminars.selectors import seminar_list_upcoming
 from summits.selectors import summit_list_upcoming
 
+from .pagecache import cache_public_page
 from .privacy import personal_data_retention_days
 from .selectors import policy_program_list_published
 
 
 @require_safe
+@cache_public_page(versions=(registry_version,))  # its case studies come from the directory
 def home(request: HttpRequest) -> HttpResponse:
     """One query per section that other apps contribute (3 in all), whatever their rows."""
     context = {
@@ -24,12 +26,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@cache_public_page()
 def about(request: HttpRequest) -> HttpResponse:
     programs = list(policy_program_list_published())
     return render(request, "portal/about.html", {"programs": programs})
 
 
 @require_safe
+@cache_public_page()
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/privacy.html", {"retention_days": personal_data_retention_days()})
 

@@ -184,6 +184,10 @@ if REDIS_URL:
 else:
     # Per process: with several app server processes each counts rate limits on its own.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whole public pages for readers who are not logged in (portal/pagecache.py). A write to the
+# directory shows at once (the key holds the registry version); anything else, such as the
+# seats left on the home page's seminar cards, within this many seconds. 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=60)
 
 # ---------------------------------------------------------------- tasks (mail queue)
 # Mail is sent by a background worker (`manage.py db_worker`) from a database queue, so a

@@ -79,7 +79,7 @@ def test_skip_link_is_first_tab_stop_and_moves_focus_to_main(live_server, device
 def test_language_switch_to_english_renders_same_page_in_english(live_server, programs, device_page, screenshot):
     page = device_page
     _open(page, live_server, "about")
-    english = page.get_by_role("button", name="English", exact=True)
+    english = page.get_by_role("link", name="English", exact=True)
     assert page.locator("html").get_attribute("lang") == "ja"
     if page.device == "phone":
         # On a phone the switch sits in the collapsed menu.
@@ -90,12 +90,12 @@ def test_language_switch_to_english_renders_same_page_in_english(live_server, pr
     english.click()
     page.wait_for_load_state()
 
-    assert page.url == live_server.url + "/about/"
+    assert page.url == live_server.url + "/en/about/"
     assert page.locator("html").get_attribute("lang") == "en"
     # Read even where the menu is collapsed again after the reload (phone).
-    pressed = page.locator("button[name=language]").evaluate_all(
-        "buttons => buttons.map(b => [b.value, b.getAttribute('aria-pressed')])"
+    current = page.locator(".language-switcher a").evaluate_all(
+        "links => links.map(a => [a.hreflang, a.getAttribute('aria-current')])"
     )
-    assert pressed == [["ja", "false"], ["en", "true"]]
+    assert current == [["ja", None], ["en", "true"]]
     screenshot(page, "about-en")
     assert_accessible(page)

@@ -87,24 +87,48 @@ def test_default_language_is_japanese(client):
 
 
 @pytest.mark.django_db
-def test_language_switch_to_english_changes_html_lang(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/about/"})
+def test_english_pages_live_under_the_en_prefix(client):
+    html = client.get("/en/about/").content
 
-    assert response.status_code == 302
-    assert response["Location"] == "/about/"
-    html = client.get("/about/").content
     assert find_all(html, "html")[0].attrs["lang"] == "en"
 
 
-@pytest.mark.django_db
-def test_language_switcher_posts_to_set_language_with_csrf(client):
-    html = client.get("/privacy/").content
+def _switcher_links(html: bytes) -> list[tuple[str, str, str | None]]:
+    switchers = find_all(html, "nav", class_="language-switcher")
+    assert len(switchers) == 1
+    return [(a.attrs["hreflang"], a.attrs["href"], a.attrs.get("aria-current")) for a in find_all(html, "a") if "hreflang" in a.attrs]
 
-    forms = find_all(html, "form", class_="language-switcher")
-    assert [(form.attrs["action"], form.attrs["method"]) for form in forms] == [("/i18n/setlang/", "post")]
-    assert len(find_all(html, "input", name="csrfmiddlewaretoken")) == 1
-    assert [button.attrs["value"] for button in find_all(html, "button", name="language")] == ["ja", "en"]
-    assert [button.attrs["aria-pressed"] for button in find_all(html, "button", name="language")] == ["true", "false"]
+
+@pytest.mark.django_db
+def test_language_switcher_links_to_the_same_page_in_each_language(client):
+    html = client.get("/organizations/?q=%E6%9D%B1&page=2").content
+
+    assert _switcher_links(html) == [
+        ("ja", "/organizations/?q=%E6%9D%B1&page=2", "true"),
+        ("en", "/en/organizations/?q=%E6%9D%B1&page=2", None),
+    ]
+    assert [(link.attrs["hreflang"], link.attrs["href"]) for link in find_all(html, "link", rel="alternate")] == [
+        ("ja", "http://testserver/organizations/?q=%E6%9D%B1&page=2"),
+        ("en", "http://testserver/en/organizations/?q=%E6%9D%B1&page=2"),
+    ]
+
+
+@pytest.mark.django_db
+def test_language_switcher_needs_no_form_or_csrf_cookie(client):
+    response = client.get("/privacy/")
+
+    assert find_all(response.content, "form", class_="language-switcher") == []
+    assert find_all(response.content, "input", name="csrfmiddlewaretoken") == []
+    assert "csrftoken" not in response.cookies
+
+
+@pytest.mark.django_db
+def test_language_switcher_on_a_missing_page_offers_the_other_home_page(client):
+    response = client.get("/en/no-such-page/")
+
+    assert response.status_code == 404
+    assert _switcher_links(response.content) == [("ja", "/", None), ("en", "/en/no-such-page/", "true")]
+    assert [link.attrs["hreflang"] for link in find_all(response.content, "link", rel="alternate")] == ["en"]
 
 
 @pytest.mark.django_db
