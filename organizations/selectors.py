@@ -106,12 +106,12 @@ class Facets:
 
 
 FACET_CACHE_SECONDS = 120
-_VERSION_KEY = "organizations:registry-version"
+REGISTRY_VERSION_KEY = "organizations:registry-version"
 
 
 def registry_version() -> int:
     """Bumped by ``services.registry_changed()`` on every write; part of each facet cache key."""
-    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+    return cache.get_or_set(REGISTRY_VERSION_KEY, 1, timeout=None)
 
 
 def _facet_counts(organizations: QuerySet[Organization]) -> dict:

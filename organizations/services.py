@@ -47,12 +47,12 @@ ORGANIZATION_FIELDS = frozenset({*LISTING_FIELDS, "survey_year", "source", "is_p
 
 def registry_changed() -> None:
     """Invalidate cached facet counts after any write to the registry (see selectors)."""
-    from .selectors import _VERSION_KEY
+    from .selectors import REGISTRY_VERSION_KEY
 
     try:
-        cache.incr(_VERSION_KEY)
+        cache.incr(REGISTRY_VERSION_KEY)
     except ValueError:  # not set yet, or evicted
-        cache.set(_VERSION_KEY, 2, timeout=None)
+        cache.set(REGISTRY_VERSION_KEY, 2, timeout=None)
 
 
 class OrganizationError(Exception):

@@ -13,7 +13,7 @@ from .models import ActivityCategory
 
 PAGE_SIZE = 20
 # Directory pages change when the registry does: registry_changed() bumps the version.
-cache_directory_page = cache_public_page(versions=(selectors.registry_version,))
+cache_directory_page = cache_public_page(version_keys=(selectors.REGISTRY_VERSION_KEY,))
 
 
 def _search(request: HttpRequest):

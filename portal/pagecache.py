@@ -11,13 +11,15 @@ What keeps a cached page correct:
 * only GET/HEAD requests without a session or messages cookie use it: a logged-in reader
   (who may see drafts and a different footer) or one with a pending message always gets a
   fresh page, and so does anyone on a page that set a cookie or used a CSRF token;
-* the key holds the versions the page depends on (``versions=``), such as the registry
-  version that every write to the directory bumps: a change shows at once;
+* the stored page carries the versions it depends on (``version_keys=``: cache keys of
+  counters that start at 1, such as the registry version that every write to the directory bumps), and is
+  served only while they are unchanged: a change shows at once;
 * everything else (a seminar published in the admin, a deadline passing at midnight) shows
   within settings.PUBLIC_PAGE_CACHE_SECONDS (0 turns the cache off).
 
 The decorator runs inside the middleware, so a cached page still gets the security headers,
-the Content-Language and the Vary headers that a fresh one gets.
+the Content-Language and the Vary headers that a fresh one gets. A hit is one cache round
+trip: the page and its versions are read together.
 """
 
 import hashlib
@@ -34,9 +36,6 @@ from django.utils.translation import get_language
 CACHE_STATUS_HEADER = "X-Page-Cache"
 # Headers a view sets that belong to the page itself (middleware adds the rest on every answer).
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
-
-Version = Callable[[], object]
-
 
 def _usable(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
@@ -56,24 +55,30 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     )
 
 
-def page_cache_key(request: HttpRequest, versions: Sequence[Version]) -> str:
-    stamp = ".".join(str(version()) for version in versions)
+def page_cache_key(request: HttpRequest) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-    return f"page:{get_language()}:{stamp}:{digest}"
+    return f"page:{get_language()}:{digest}"
 
 
-def cache_public_page(*, versions: Sequence[Version] = ()) -> Callable:
+def cache_public_page(*, version_keys: Sequence[str] = ()) -> Callable:
     """Serve the view's 200 answers to anonymous readers from the cache (see the module)."""
+    version_keys = tuple(version_keys)
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if not _usable(request):
                 return view(request, *args, **kwargs)
-            key = page_cache_key(request, versions)
-            cached = cache.get(key)
-            if cached is not None:
-                headers, content = cached
+            key = page_cache_key(request)
+            found = cache.get_many([*version_keys, key])
+            for version_key in version_keys:
+                if version_key not in found:  # a new or flushed cache: counters start at 1
+                    cache.add(version_key, 1, timeout=None)
+                    found[version_key] = cache.get(version_key)
+            versions = tuple(found[version_key] for version_key in version_keys)
+            cached = found.get(key)
+            if cached is not None and cached[0] == versions:
+                _versions, headers, content = cached
                 response = HttpResponse(content, headers=headers)
                 # The fresh page read the session (for the footer's login link) and so varies on it.
                 patch_vary_headers(response, ("Cookie",))
@@ -82,7 +87,8 @@ def cache_public_page(*, versions: Sequence[Version] = ()) -> Callable:
             response = view(request, *args, **kwargs)
             if _storable(request, response):
                 headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-                cache.set(key, (headers, response.content), settings.PUBLIC_PAGE_CACHE_SECONDS)
+                # The versions read before the view ran: a write during it makes this copy stale.
+                cache.set(key, (versions, headers, response.content), settings.PUBLIC_PAGE_CACHE_SECONDS)
                 response[CACHE_STATUS_HEADER] = "miss"
             return response
 

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from organizations.selectors import case_studies_featured, registry_version
+from organizations.selectors import REGISTRY_VERSION_KEY, case_studies_featured
 from seminars.selectors import seminar_list_upcoming
 from summits.selectors import summit_list_upcoming
 
@@ -14,7 +14,7 @@ from .selectors import policy_program_list_published
 
 
 @require_safe
-@cache_public_page(versions=(registry_version,))  # its case studies come from the directory
+@cache_public_page(version_keys=(REGISTRY_VERSION_KEY,))  # its case studies come from the directory
 def home(request: HttpRequest) -> HttpResponse:
     """One query per section that other apps contribute (3 in all), whatever their rows."""
     context = {
