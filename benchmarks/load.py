@@ -55,12 +55,15 @@ def latency_summary(latencies_ms: list[float]) -> dict:
 def run_pages(args) -> dict:
     paths = json.loads(Path(args.paths).read_text(encoding="utf-8"))
     records: list[tuple[float, float, int, int]] = []  # (start, latency ms, status, bytes)
+    page_cache = Counter()  # X-Page-Cache of each answer (portal/pagecache.py): hit, miss or none
     enough = Event()
 
     @events.request.add_listener
     def record(start_time, response_time, response, response_length, exception, **_kw):
         status = (getattr(response, "status_code", 0) or 0) if response is not None else 0
         records.append((start_time, response_time, status, response_length or 0))
+        headers = getattr(response, "headers", None) or {}
+        page_cache[headers.get("X-Page-Cache") or "none"] += 1
         if args.requests and len(records) >= args.requests:
             enough.set()
 
@@ -98,6 +101,7 @@ def run_pages(args) -> dict:
         "server_errors": sum(n for status, n in statuses.items() if status >= 500),
         "failed_connections": statuses.get(0, 0),
         "mean_bytes": round(statistics.mean(size for *_rest, size in records)),
+        "page_cache": dict(sorted(page_cache.items())),
     }
 
 

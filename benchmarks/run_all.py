@@ -461,15 +461,22 @@ def markdown(report: dict) -> str:
         f"{s['organizations']:,} organizations; {s['users']} clients × {s['seconds']} s per page scenario; "
         f"Redis: {'yes' if s['redis'] else 'no'}.",
         "",
-        "| scenario | side | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req | worker RSS peak MiB | statuses | ratio | load 1m |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| scenario | side | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req | worker RSS peak MiB | statuses | page cache hits | ratio | load 1m |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
+
+    def hits(f: dict) -> str:
+        counted = f.get("page_cache") or {}
+        answers = sum(counted.values())
+        if not answers or set(counted) == {"none"}:
+            return ""
+        return f"{100 * counted.get('hit', 0) / answers:.0f} %"
 
     def row(name: str, side: str, f: dict, ratio: str = "") -> None:
         lines.append(
             f"| {name} | {side} | {f.get('throughput_rps', '')} | {f.get('p50_ms', '')} | {f.get('p95_ms', '')} | "
             f"{f.get('p99_ms', '')} | {f.get('server_cpu_ms_per_request', '')} | {f.get('worker_rss_peak_mib', '')} | "
-            f"{' '.join(f'{k}×{v}' for k, v in f.get('statuses', {}).items())} | {ratio} | {f.get('load_average_1m', '')} |"
+            f"{' '.join(f'{k}×{v}' for k, v in f.get('statuses', {}).items())} | {hits(f)} | {ratio} | {f.get('load_average_1m', '')} |"
         )
 
     for name, figures in report.get("pages", {}).items():
