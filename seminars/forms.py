@@ -3,8 +3,15 @@ import re
 import jaconv
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.utils import render_crispy_form
 from django import forms
-from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
+from django.forms.boundfield import BoundField
+from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
@@ -22,42 +29,98 @@ PURPOSE_OF_USE = _(
 )
 
 
-class MunicipalityChoiceField(forms.ModelChoiceField):
-    """The 1,700-odd municipalities grouped by prefecture (<optgroup>), easier on a phone.
-
-    Only the rendering is grouped; validation still looks the code up in the queryset. The
-    grouped list is built once per process: reading and grouping 1,900 rows on every GET and
-    POST of the registration form cost more than the whole registration (benchmarks/README.md).
-    The master changes a few times a year (load_municipalities); app servers are restarted
-    after it, as docs/deploy.md says.
-    """
-
-    @property
-    def choices(self):
-        return [("", self.empty_label), *_grouped_municipality_choices(self.queryset)]
-
-    @choices.setter
-    def choices(self, value) -> None:  # set by ModelChoiceField.__init__; the property above wins
-        pass
+# What the registration form keeps per process (the municipality master changes a few times a
+# year with load_municipalities; app servers are restarted after it, as docs/deploy.md says):
+# "choices", the grouped choices; per set of attributes and language, the <select>'s HTML; per
+# set of modes and language, the empty form's HTML (registration_form_html). A dict, so that
+# tests can clear it (tests/conftest.py).
+MUNICIPALITY_CHOICES_CACHE: dict = {}
 
 
-# The grouped choices per queryset (its SQL), for the life of the process.
-MUNICIPALITY_CHOICES_CACHE: dict[str, tuple] = {}
+def municipality_queryset() -> QuerySet[Municipality]:
+    return Municipality.objects.select_related("prefecture", "parent").order_by("code")
 
 
-def _grouped_municipality_choices(queryset) -> tuple:
-    try:
-        key = str(queryset.query)
-    except EmptyResultSet:  # a queryset.none(): nothing to offer
-        return ()
-    if key not in MUNICIPALITY_CHOICES_CACHE:
+def municipality_choices() -> tuple:
+    """The ~1,900 municipalities grouped by prefecture: ((prefecture name, ((code, label), ...)), ...)."""
+    choices = MUNICIPALITY_CHOICES_CACHE.get("choices")
+    if choices is None:
         groups: dict[str, list] = {}
-        for municipality in queryset:
+        for municipality in municipality_queryset():
             # A ward is shown with its city: 「札幌市中央区」, not one of many 「中央区」.
             label = f"{municipality.parent.name}{municipality.name}" if municipality.parent_id else municipality.name
             groups.setdefault(municipality.prefecture.name, []).append((municipality.pk, label))
-        MUNICIPALITY_CHOICES_CACHE[key] = tuple((name, tuple(items)) for name, items in groups.items())
-    return MUNICIPALITY_CHOICES_CACHE[key]
+        choices = MUNICIPALITY_CHOICES_CACHE["choices"] = tuple((name, tuple(items)) for name, items in groups.items())
+    return choices
+
+
+class GroupedMunicipalityIterator(BaseChoiceIterator):
+    """The empty choice, then the grouped municipalities, read from the per-process copy.
+
+    A lazy iterator, like Django's own ModelChoiceIterator: a plain list of ~1,900 choices is
+    walked by normalize_choices() each time a form is built (the field is deep-copied and hands
+    its choices to the widget), which cost a registration POST more than its whole transaction.
+    """
+
+    def __init__(self, field: forms.ModelChoiceField) -> None:
+        self.field = field
+
+    def __iter__(self):
+        yield ("", self.field.empty_label)
+        yield from municipality_choices()
+
+
+def _with_selected(html: str, value) -> str:
+    """``html``, a <select> rendered with no value, with ``value`` selected instead, marked as
+    Django's Select marks it: the first option with that value, none if no option has it."""
+    if value is None or value == "":
+        return html
+    html = html.replace('<option value="" selected>', '<option value="">', 1)
+    option = f'<option value="{escape(value)}"'
+    return html.replace(f"{option}>", f"{option} selected>", 1)
+
+
+class MunicipalityBoundField(BoundField):
+    """Renders the municipality <select> from HTML that Django's Select rendered once.
+
+    Django renders a <select> through one template include per <option>: for the ~1,900
+    municipalities that was four fifths of the registration page's CPU time
+    (benchmarks/README.md). The widget renders as usual, with no value, once per process,
+    set of attributes (an error adds aria-invalid and crispy's is-invalid) and language; each
+    page then only moves the ``selected`` mark. A BoundField (Field.bound_field_class), not a
+    Select subclass, so the widget stays a plain forms.Select and keeps crispy-forms' CSS class
+    for it ("select", from the widget's class name): the page's HTML is unchanged.
+    """
+
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        if widget is not None or only_initial:
+            return super().as_widget(widget, attrs, only_initial)
+        widget = self.field.widget
+        # The attributes BoundField.as_widget() gives the widget.
+        attrs = self.build_widget_attrs(attrs or {}, widget)
+        if self.auto_id and "id" not in widget.attrs:
+            attrs.setdefault("id", self.auto_id)
+        final = widget.build_attrs(widget.attrs, attrs)
+        attributes = tuple(sorted((name, value if isinstance(value, bool) else str(value)) for name, value in final.items()))
+        key = (self.html_name, get_language(), attributes)
+        html = MUNICIPALITY_CHOICES_CACHE.get(key)
+        if html is None:
+            html = MUNICIPALITY_CHOICES_CACHE[key] = str(widget.render(self.html_name, None, attrs, self.form.renderer))
+        return mark_safe(_with_selected(html, self.value()))  # Django's own HTML; the value is escaped
+
+
+class MunicipalityChoiceField(forms.ModelChoiceField):
+    """The 1,700-odd municipalities grouped by prefecture (<optgroup>), easier on a phone.
+
+    Only the rendering is grouped and cached; validation still looks the code up in the
+    database, so a municipality removed from the master is refused.
+    """
+
+    iterator = GroupedMunicipalityIterator
+    bound_field_class = MunicipalityBoundField
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=municipality_queryset(), **kwargs)
 
 
 class RegistrationForm(forms.Form):
@@ -97,7 +160,6 @@ class RegistrationForm(forms.Form):
     )
     municipality = MunicipalityChoiceField(
         label=_("お住まい・お勤めの市区町村"),
-        queryset=Municipality.objects.none(),
         required=False,
         empty_label=_("（選択しない）"),
         help_text=_("任意。自治体職員の方は所属自治体を選んでください。"),
@@ -134,7 +196,6 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, seminar: Seminar, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.seminar = seminar
-        self.fields["municipality"].queryset = Municipality.objects.select_related("prefecture", "parent").order_by("code")
         self.fields["mode"].choices = [(mode, AttendanceMode(mode).label) for mode in seminar.modes]
         if len(seminar.modes) == 1:
             self.fields["mode"].initial = seminar.modes[0]
@@ -142,10 +203,15 @@ class RegistrationForm(forms.Form):
             del self.fields["joins_exchange"]
         if not seminar.has_online:
             self.fields["when_full"].choices = [c for c in WhenFull.choices if c[0] != WhenFull.ONLINE]
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
+        self.form_action = action
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """crispy-forms' layout, built when the form is rendered: a valid POST never needs it."""
+        helper = FormHelper()
+        helper.form_action = self.form_action
+        helper.attrs = {"novalidate": ""}
+        helper.layout = Layout(
             Fieldset(_("お名前・ご連絡先"), "name", "kana", "email", "email_confirm"),
             Fieldset(_("ご所属"), "affiliation", "category", "municipality"),
             Fieldset(
@@ -158,6 +224,7 @@ class RegistrationForm(forms.Form):
             Fieldset(_("個人情報の取扱い"), "consent"),
             Submit("submit", _("申し込む"), css_class="btn btn-primary btn-lg w-100"),
         )
+        return helper
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())
@@ -176,6 +243,37 @@ class RegistrationForm(forms.Form):
         if cleaned.get("joins_exchange") and cleaned.get("mode") != AttendanceMode.VENUE:
             self.add_error("joins_exchange", _("意見交換会は会場参加の方のみ参加できます。"))
         return cleaned
+
+
+# Stand-ins the unbound form is rendered with once; each page puts in its own. Plain letters
+# and underscores: HTML escaping leaves them as they are.
+FORM_ACTION_PLACEHOLDER = "__registration_form_action__"
+CSRF_TOKEN_PLACEHOLDER = "__registration_form_csrf_token__"
+
+
+def registration_form_html(form: RegistrationForm, *, csrf_token: str) -> str:
+    """The form as ``{% crispy form %}`` renders it.
+
+    The empty form, the page every registrant opens first, is rendered once per process, set
+    of modes and language, and each page then puts in its own action and CSRF token:
+    crispy-forms' templates cost two thirds of that page's CPU time (benchmarks/README.md).
+    The empty form depends on the seminar only through its modes (RegistrationForm.__init__).
+    A form with data or errors is rendered as usual.
+    """
+    # Only the case the view has: an empty form posting to a path (crispy-forms resolves a URL
+    # name and leaves out an empty action) on a page with a CSRF token.
+    cacheable = not (form.is_bound or form.initial or form.prefix) and form.form_action.startswith("/")
+    if not cacheable or not csrf_token or csrf_token == "NOTPROVIDED":
+        return render_crispy_form(form, context={"csrf_token": csrf_token})
+    seminar = form.seminar
+    key = ("empty form", tuple(seminar.modes), seminar.has_venue, seminar.has_online, get_language())
+    html = MUNICIPALITY_CHOICES_CACHE.get(key)
+    if html is None:
+        template = RegistrationForm(seminar=seminar, action=FORM_ACTION_PLACEHOLDER)
+        html = str(render_crispy_form(template, context={"csrf_token": CSRF_TOKEN_PLACEHOLDER}))
+        MUNICIPALITY_CHOICES_CACHE[key] = html
+    html = html.replace(FORM_ACTION_PLACEHOLDER, escape(form.form_action), 1)
+    return mark_safe(html.replace(CSRF_TOKEN_PLACEHOLDER, escape(csrf_token), 1))  # both values escaped
 
 
 class ChangeModeForm(forms.Form):

@@ -58,6 +58,12 @@ def seminar_for_registration(*, slug: str) -> Seminar:
     return get_object_or_404(Seminar.objects.filter(is_published=True), slug=slug)
 
 
+def seminar_for_registration_page(*, slug: str) -> Seminar:
+    """The seminar with its seats left, for the registration page: one query (the page shows
+    no program, unlike seminar_detail)."""
+    return get_object_or_404(with_counts(Seminar.objects.filter(is_published=True)), slug=slug)
+
+
 def seminar_dashboard(*, seminar: Seminar) -> dict:
     """Counts for staff: per mode and status, checked in, from the flyer. One query."""
     counts = Registration.objects.filter(seminar=seminar).aggregate(

@@ -51,8 +51,12 @@ def _recent_tokens(request: HttpRequest) -> list[str]:
     return [token for token in value.split(",") if token]
 
 
-def _render_form(request: HttpRequest, slug: str, *, form=None, closed: bool = False, status: int = 200) -> HttpResponse:
-    seminar = selectors.seminar_detail(slug=slug)  # with seat counts for the page
+def _render_form(
+    request: HttpRequest, seminar: Seminar, *, form=None, closed: bool = False, status: int = 200
+) -> HttpResponse:
+    if request.method == "POST":
+        # The POST read only the row; the page shows the seats as they are after it.
+        seminar = selectors.seminar_for_registration_page(slug=seminar.slug)
     return render(
         request, "seminars/registration_form.html", {"seminar": seminar, "form": form, "closed": closed}, status=status
     )
@@ -62,11 +66,16 @@ def _render_form(request: HttpRequest, slug: str, *, form=None, closed: bool = F
 @require_http_methods(["GET", "HEAD", "POST"])
 @registration_ratelimit  # innermost: the 429 page gets never_cache's headers too
 def register(request: HttpRequest, slug: str) -> HttpResponse:
-    seminar = selectors.seminar_for_registration(slug=slug)
+    # The page shows the seats left: one query with the row. A POST needs only the row, since
+    # registration_create counts the seats under the seminar's lock.
+    if request.method == "POST":
+        seminar = selectors.seminar_for_registration(slug=slug)
+    else:
+        seminar = selectors.seminar_for_registration_page(slug=slug)
     source = RegistrationSource.FLYER if request.GET.get("src") == "flyer" else RegistrationSource.WEB
     if not seminar.is_registration_open():
         # A POST after the deadline is refused; the page says why either way.
-        return _render_form(request, slug, closed=True, status=403 if request.method == "POST" else 200)
+        return _render_form(request, seminar, closed=True, status=403 if request.method == "POST" else 200)
 
     data = request.POST if request.method == "POST" else None
     form = RegistrationForm(data, seminar=seminar, action=request.get_full_path())
@@ -90,7 +99,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except services.RegistrationError as error:
             if error.code == "closed":
-                return _render_form(request, slug, closed=True, status=403)
+                return _render_form(request, seminar, closed=True, status=403)
             field = {"full": "when_full", "mode": "mode", "exchange": "joins_exchange", "consent": "consent"}.get(error.code)
             form.add_error(field if field in form.fields else None, error.message)
         else:
@@ -112,7 +121,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect(registration.get_absolute_url())
             # Never reveal someone's registration link to whoever typed their address.
             return render(request, "seminars/registration_exists.html", {"seminar": seminar})
-    return _render_form(request, slug, form=form)
+    return _render_form(request, seminar, form=form)
 
 
 def _registration_or_404(request: HttpRequest, token: str) -> Registration | HttpResponse:

@@ -4,6 +4,8 @@ from django import template
 
 from portal.eras import format_fiscal_year, format_wareki
 
+from ..forms import RegistrationForm, registration_form_html
+
 register = template.Library()
 
 
@@ -38,3 +40,9 @@ def weekday(day: dt.date | None) -> str:
 def strip_prefix(value: str, prefix: str) -> str:
     """「特定非営利活動法人… 常勤理事」 less the linked organization's name: 「 常勤理事」."""
     return value[len(prefix) :] if value and prefix and value.startswith(prefix) else value
+
+
+@register.simple_tag(takes_context=True)
+def registration_form(context, form: RegistrationForm) -> str:
+    """``{% crispy form %}`` for the registration form, the empty one rendered once per process."""
+    return registration_form_html(form, csrf_token=str(context.get("csrf_token") or ""))

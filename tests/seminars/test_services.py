@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
 
 from portal.deadlines import JAPAN
 from seminars import services
@@ -99,6 +100,41 @@ def test_registration_create_same_email_twice_returns_existing():
     assert second.created is False
     assert second.registration.pk == first.registration.pk
     assert Registration.objects.count() == 1
+
+
+def orm_taken_and_existing(seminar, email_normalized: str) -> tuple[dict[str, int], int | None]:
+    """What services.TAKEN_AND_EXISTING_SQL asks, in the ORM's words (the query it replaced)."""
+    live = ~Q(status=RegistrationStatus.CANCELLED)
+    row = Registration.objects.filter(seminar=seminar).aggregate(
+        venue=Count("id", filter=Q(mode=AttendanceMode.VENUE, status=RegistrationStatus.CONFIRMED)),
+        online=Count("id", filter=Q(mode=AttendanceMode.ONLINE, status=RegistrationStatus.CONFIRMED)),
+        existing=Max("id", filter=Q(email_normalized=email_normalized) & live),
+    )
+    return {AttendanceMode.VENUE: row["venue"], AttendanceMode.ONLINE: row["online"]}, row["existing"]
+
+
+def test_taken_and_existing_counts_confirmed_seats_per_mode_and_finds_the_live_registration():
+    seminar, other = make_seminar(venue_capacity=10, online_capacity=10), make_seminar()
+    make_registration(seminar, mode=AttendanceMode.VENUE)
+    make_registration(seminar, mode=AttendanceMode.VENUE)
+    make_registration(seminar, mode=AttendanceMode.VENUE, status=RegistrationStatus.WAITLISTED)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+    make_registration(seminar, mode=AttendanceMode.ONLINE, status=RegistrationStatus.CANCELLED, email="gone@example.jp")
+    waiting = make_registration(seminar, mode=AttendanceMode.ONLINE, status=RegistrationStatus.WAITLISTED, email="wait@example.jp")
+    make_registration(other, mode=AttendanceMode.ONLINE, email="elsewhere@example.jp")
+
+    results = {
+        email: services._taken_and_existing(seminar, email)
+        for email in ("gone@example.jp", "wait@example.jp", "elsewhere@example.jp")
+    }
+
+    taken = {AttendanceMode.VENUE: 2, AttendanceMode.ONLINE: 1}
+    assert results == {
+        "gone@example.jp": (taken, None),  # only a cancelled registration
+        "wait@example.jp": (taken, waiting.pk),  # waitlisted is live
+        "elsewhere@example.jp": (taken, None),  # another seminar's
+    }
+    assert results == {email: orm_taken_and_existing(seminar, email) for email in results}
 
 
 def test_registration_create_after_cancel_allows_a_new_registration():

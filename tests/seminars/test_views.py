@@ -514,3 +514,119 @@ def test_register_form_groups_municipalities_by_prefecture_and_names_wards_with_
     assert '<optgroup label="長野県">' in html
     assert '<option value="202011">長野市</option>' in html
     assert '<option value="011011">札幌市中央区</option>' in html
+
+
+def municipality_select(html: str) -> str:
+    return re.search(r'<select name="municipality".*?</select>', html, re.S).group(0)
+
+
+def grouped_options(select: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (label, re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', group))
+        for label, group in re.findall(r'<optgroup label="([^"]*)">(.*?)</optgroup>', select, re.S)
+    ]
+
+
+def test_register_form_offers_every_municipality_once_in_its_prefecture(client):
+    make_municipality("202029", "松本市")
+    make_municipality("202011", "長野市")
+    make_municipality("062014", "山形市")
+    sapporo = make_municipality("011002", "札幌市")
+    Municipality.objects.create(
+        code="011011", prefecture=sapporo.prefecture, name="中央区", name_kana="ちゅうおうく", kind="ward", parent=sapporo
+    )
+    seminar = make_seminar()
+
+    pages = [client.get(f"/seminars/{seminar.slug}/register/").content.decode() for _ in range(2)]  # built, then reused
+
+    selects = [municipality_select(page) for page in pages]
+    assert selects[0] == selects[1]
+    assert grouped_options(selects[0]) == [
+        ("県01", [("011002", "札幌市"), ("011011", "札幌市中央区")]),
+        ("山形県", [("062014", "山形市")]),
+        ("長野県", [("202011", "長野市"), ("202029", "松本市")]),
+    ]
+    assert re.findall(r"<option [^>]*selected[^>]*>[^<]*</option>", selects[0]) == ['<option value="" selected>（選択しない）</option>']
+    assert selects[0].startswith(
+        '<select name="municipality" autocomplete="off" class="select form-select" '
+        'aria-describedby="id_municipality_helptext" id="id_municipality">'
+    )
+
+
+def test_register_post_with_errors_keeps_the_chosen_municipality_selected(client):
+    make_municipality("202011", "長野市")
+    make_municipality("202029", "松本市")
+    seminar = make_seminar()
+    client.get(f"/seminars/{seminar.slug}/register/")  # the empty form's select is cached first
+
+    response = client.post(
+        f"/seminars/{seminar.slug}/register/", form_data(municipality="202029", email_confirm="other@example.jp")
+    )
+
+    select = municipality_select(response.content.decode())
+    assert field_errors(response, "email_confirm") == ["確認用のメールアドレスが一致しません。"]
+    assert re.findall(r"<option [^>]*selected[^>]*>[^<]*</option>", select) == ['<option value="202029" selected>松本市</option>']
+    assert '<option value="">（選択しない）</option>' in select
+
+
+def test_register_post_unknown_municipality_is_an_error_next_to_the_select(client):
+    make_municipality("202011", "長野市")
+    seminar = make_seminar()
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(municipality="999999"))
+
+    html = response.content.decode()
+    select = municipality_select(html)
+    assert response.status_code == 200
+    assert field_errors(response, "municipality") == ["正しく選択してください。選択したものは候補にありません。"]
+    assert select.startswith(
+        '<select name="municipality" autocomplete="off" class="select form-select is-invalid" aria-invalid="true" '
+        'aria-describedby="id_municipality_helptext id_municipality_error" id="id_municipality">'
+    )
+    assert re.findall(r"<option [^>]*selected[^>]*>", select) == []
+    assert Registration.objects.count() == 0
+
+
+def test_register_form_pages_each_carry_a_working_csrf_token():
+    seminar = make_seminar(venue_capacity=2)
+    browsers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    tokens = []
+    for browser in browsers:
+        html = browser.get(f"/seminars/{seminar.slug}/register/?src=flyer").content.decode()
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1))
+        assert f'action="/seminars/{seminar.slug}/register/?src=flyer"' in html
+
+    statuses = [
+        browser.post(
+            f"/seminars/{seminar.slug}/register/?src=flyer",
+            form_data(email=f"p{i}@example.jp", email_confirm=f"p{i}@example.jp", csrfmiddlewaretoken=token),
+        ).status_code
+        for i, (browser, token) in enumerate(zip(browsers, tokens, strict=True))
+    ]
+
+    assert tokens[0] != tokens[1]
+    assert statuses == [302, 302]
+    assert sorted(Registration.objects.values_list("email", "source")) == [("p0@example.jp", "flyer"), ("p1@example.jp", "flyer")]
+
+
+# Outside a test transaction, so that the statements are the production ones: the service's
+# atomic block is a transaction (BEGIN and COMMIT are counted too), not a savepoint.
+@pytest.mark.django_db(transaction=True)
+def test_register_query_counts_are_fixed(client, django_assert_num_queries):
+    make_municipality("202011", "長野市")
+    seminar = make_seminar(venue_capacity=1, online_capacity=0)
+    path = f"/seminars/{seminar.slug}/register/"
+    client.get(path)  # the first page of a process reads the municipality master once
+
+    with django_assert_num_queries(1):  # the seminar with its seats
+        client.get(path)
+    # seminar; BEGIN; lock; seats taken and existing registration; registration; mail; COMMIT
+    with django_assert_num_queries(7):
+        registered = client.post(path, form_data())
+    # seminar; BEGIN; lock; seats taken and existing registration; ROLLBACK; seminar with seats
+    with django_assert_num_queries(6):
+        refused = client.post(path, form_data(email="b@example.jp", email_confirm="b@example.jp", when_full="online"))
+
+    assert registered.status_code == 302
+    assert refused.status_code == 200
+    assert field_errors(refused, "when_full") == ["会場・オンラインとも満席です。"]
