@@ -1,6 +1,7 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -70,10 +71,13 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             message=_("番号 %(pk)s の地域運営組織は登録されていないか、公開されていません。") % {"pk": pk},
         )
-    coverage = [
-        selectors.PrefectureCoverage(prefecture=p, municipalities=0, covered=0, organizations=0)
-        for p in Prefecture.objects.order_by("code")
-    ]
+    def tile_map() -> dict:
+        coverage = [
+            selectors.PrefectureCoverage(prefecture=p, municipalities=0, covered=0, organizations=0)
+            for p in Prefecture.objects.order_by("code")
+        ]
+        return charts.tile_grid(coverage, highlight=organization.municipality.prefecture_id)
+
     case_study = getattr(organization, "case_study", None)
     return render(
         request,
@@ -82,7 +86,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "municipality": organization.municipality,
             "case_study": case_study,
-            "tile_map": charts.tile_grid(coverage, highlight=organization.municipality.prefecture_id),
+            "tile_map": SimpleLazyObject(tile_map),
         },
     )
 

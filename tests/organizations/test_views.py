@@ -179,6 +179,24 @@ def test_detail_page_shows_municipality_activities_case_study_and_map(client):
     assert "https://" not in body.split("<svg")[1].split("</svg>")[0].replace("http://www.w3.org/2000/svg", "")
 
 
+def test_detail_map_is_drawn_once_per_prefecture(client, settings, django_assert_num_queries):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0  # fresh pages, so that only the map is kept
+    ikuwa = make_ikuwa()
+    neighbour = OrganizationFactory(municipality=ikuwa.municipality, name="川根振興協議会")
+    first = client.get(f"/organizations/{ikuwa.pk}/").content.decode()
+
+    # The organization with its relations (4 queries): the prefectures for the map are not read.
+    with django_assert_num_queries(4):
+        second = client.get(f"/organizations/{neighbour.pk}/").content.decode()
+
+    assert _tile_map(second) == _tile_map(first)
+    assert 'aria-current="true"' in _tile_map(second)
+
+
+def _tile_map(body: str) -> str:
+    return body.split('<figure class="rmo-tile-map')[1].split("</figure>")[0]
+
+
 def test_detail_of_a_draft_is_a_helpful_404(client):
     draft = OrganizationFactory(is_published=False)
 
