@@ -152,7 +152,7 @@ class Organization(models.Model):
 def _choice_label(choices: type[models.TextChoices], value: str) -> str:
     """The label of ``value`` in the active language; a value that is not a choice is shown as is."""
     try:
-        return choices(value).label if value else ""
+        return str(choices(value).label) if value else ""
     except ValueError:
         return value
 
