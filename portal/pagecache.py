@@ -35,7 +35,6 @@ A hit is one cache round trip: the page and every version counter are read toget
 
 import hashlib
 from collections.abc import Callable, Sequence
-from functools import wraps
 from typing import NamedTuple
 
 from django.conf import settings

@@ -4,7 +4,6 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
-from django.urls import reverse
 
 from portal import views
 from portal.models import PolicyProgram
