@@ -9,6 +9,9 @@ each boundary, including 平成→令和 on 2019-05-01.
 import datetime as dt
 from typing import NamedTuple
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+
 WEEKDAYS_JA = ("月", "火", "水", "木", "金", "土", "日")
 
 
@@ -73,3 +76,54 @@ def format_fiscal_year(fiscal_year: int) -> str:
             year = fiscal_year - era.first_day.year + 1
             return f"{era.name}{'元' if year == 1 else year}年度"
     raise ValueError(f"fiscal year {fiscal_year} is before 明治")
+
+
+# ---------------------------------------------------------------- the reader's language
+# Japanese pages write dates in the era, as ministry documents do; the English pages (/en/)
+# write them as English does, in the Gregorian calendar, through Django's locale formats.
+
+
+def _japanese() -> bool:
+    return (get_language() or "ja").split("-")[0] == "ja"
+
+
+def format_day(day: dt.date, *, weekday: bool = True) -> str:
+    """「令和7年10月27日（月）」 on a Japanese page, "Mon 27 October 2025" on an English one."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if _japanese():
+        return format_wareki(day, weekday=weekday)
+    return date_format(day, "D j F Y" if weekday else "j F Y")
+
+
+def format_day_span(first: dt.date, last: dt.date) -> str:
+    """A run of days: 「令和7年10月27日（月）、28日（火）」 / 「…～29日（水）」 in Japanese,
+    "Mon 27 – Wed 29 October 2025" in English (month and year written once when shared)."""
+    if last == first:
+        return format_day(first)
+    if _japanese():
+        separator = "、" if (last - first).days == 1 else "～"
+        if era_year(first) != era_year(last):
+            tail = format_wareki(last)
+        elif first.month != last.month:
+            tail = f"{last.month}月{last.day}日（{weekday_ja(last)}）"
+        else:
+            tail = f"{last.day}日（{weekday_ja(last)}）"
+        return f"{format_wareki(first)}{separator}{tail}"
+    if (first.year, first.month) == (last.year, last.month):
+        head = date_format(first, "D j")
+    elif first.year == last.year:
+        head = date_format(first, "D j F")
+    else:
+        head = format_day(first)
+    return f"{head} – {format_day(last)}"
+
+
+def format_weekday(day: dt.date) -> str:
+    """「火」 on a Japanese page, "Tue" on an English one."""
+    return weekday_ja(day) if _japanese() else date_format(day, "D")
+
+
+def format_fiscal_year_for_reader(fiscal_year: int) -> str:
+    """「令和7年度」 on a Japanese page, "FY2025" (April 2025 to March 2026) on an English one."""
+    return format_fiscal_year(fiscal_year) if _japanese() else f"FY{fiscal_year}"

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .eras import format_fiscal_year
+from .eras import format_fiscal_year_for_reader
 
 
 class PolicyProgram(models.Model):
@@ -55,11 +55,11 @@ class PolicyProgram(models.Model):
 
     @property
     def budget_request_fiscal_year_label(self) -> str:
-        return format_fiscal_year(self.budget_request_fiscal_year) if self.budget_request_fiscal_year else ""
+        return format_fiscal_year_for_reader(self.budget_request_fiscal_year) if self.budget_request_fiscal_year else ""
 
     @property
     def initial_budget_fiscal_year_label(self) -> str:
-        return format_fiscal_year(self.initial_budget_fiscal_year) if self.initial_budget_fiscal_year else ""
+        return format_fiscal_year_for_reader(self.initial_budget_fiscal_year) if self.initial_budget_fiscal_year else ""
 
 
 class PolicyProgramPoint(models.Model):

@@ -22,3 +22,15 @@ def _fresh_cache():
 
     cache.clear()
     MUNICIPALITY_CHOICES_CACHE.clear()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in Japanese: the language is per thread and outlives a request in the
+    test client, and URLs depend on it (English pages live under /en/, rmo_portal/urls.py)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from portal.deadlines import JAPAN
-from portal.eras import era_year, format_wareki, weekday_ja
+from portal.eras import format_day, format_day_span
 
 register = template.Library()
 
@@ -23,11 +23,12 @@ def _as_date(value) -> dt.date | None:
 
 @register.filter
 def wareki(value, arg: str = "") -> str:
-    """「令和7年10月27日（月）」; ``|wareki:"noweekday"`` leaves the weekday out. Empty for no date."""
+    """「令和7年10月27日（月）」 ("Mon 27 October 2025" on an English page); ``|wareki:"noweekday"``
+    leaves the weekday out. Empty for no date."""
     day = _as_date(value)
     if day is None:
         return ""
-    return format_wareki(day, weekday=arg != "noweekday")
+    return format_day(day, weekday=arg != "noweekday")
 
 
 @register.filter
@@ -42,21 +43,13 @@ def wareki_span(first, last) -> str:
     """A run of days as ministry documents write it.
 
     「令和7年10月27日（月）、28日（火）」 for two days in a row, 「令和7年10月27日（月）～29日（水）」
-    for more, and the month (or the era year) repeated only when it changes.
+    for more, and the month (or the era year) repeated only when it changes; on an English
+    page "Mon 27 – Tue 28 October 2025".
     """
     first, last = _as_date(first), _as_date(last)
     if first is None:
         return ""
-    if last is None or last == first:
-        return format_wareki(first)
-    separator = "、" if (last - first).days == 1 else "～"
-    if era_year(first) != era_year(last):
-        tail = format_wareki(last)
-    elif first.month != last.month:
-        tail = f"{last.month}月{last.day}日（{weekday_ja(last)}）"
-    else:
-        tail = f"{last.day}日（{weekday_ja(last)}）"
-    return f"{format_wareki(first)}{separator}{tail}"
+    return format_day_span(first, last or first)
 
 
 @register.simple_tag

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import template
 
-from portal.eras import format_fiscal_year, format_wareki
+from portal.eras import format_day, format_fiscal_year_for_reader, format_weekday
 
 from ..forms import RegistrationForm, registration_form_html
 
@@ -11,13 +11,13 @@ register = template.Library()
 
 @register.filter
 def wareki(day: dt.date | None) -> str:
-    """「令和7年9月30日（火）」"""
-    return format_wareki(day) if day else ""
+    """「令和7年9月30日（火）」 ("Tue 30 September 2025" on an English page)."""
+    return format_day(day) if day else ""
 
 
 @register.filter
 def fiscal_year(year: int | None) -> str:
-    return format_fiscal_year(year) if year else ""
+    return format_fiscal_year_for_reader(year) if year else ""
 
 
 @register.filter
@@ -33,7 +33,7 @@ def month_day(day: dt.date | None) -> str:
 
 @register.filter
 def weekday(day: dt.date | None) -> str:
-    return format_wareki(day)[-2:-1] if day else ""
+    return format_weekday(day) if day else ""
 
 
 @register.filter

@@ -1,8 +1,18 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
-from portal.eras import era_of, format_fiscal_year, format_wareki, fiscal_year_of
+from portal.eras import (
+    era_of,
+    fiscal_year_of,
+    format_day,
+    format_day_span,
+    format_fiscal_year,
+    format_fiscal_year_for_reader,
+    format_wareki,
+    format_weekday,
+)
 
 
 @pytest.mark.parametrize(
@@ -41,3 +51,39 @@ def test_fiscal_year_runs_april_to_march():
     assert format_fiscal_year(1988) == "昭和63年度"
     assert format_fiscal_year(1989) == "平成元年度"
     assert format_fiscal_year(2016) == "平成28年度"
+
+
+# ---------------------------------------------------------------- the reader's language
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ja", ("令和7年9月30日（火）", "令和7年9月30日", "火", "令和7年度")),
+        ("en", ("Tue 30 September 2025", "30 September 2025", "Tue", "FY2025")),
+    ],
+)
+def test_dates_follow_the_page_language(language, expected):
+    day = dt.date(2025, 9, 30)
+    with translation.override(language):
+        shown = (format_day(day), format_day(day, weekday=False), format_weekday(day), format_fiscal_year_for_reader(2025))
+
+    assert shown == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "japanese", "english"),
+    [
+        (dt.date(2025, 10, 27), dt.date(2025, 10, 27), "令和7年10月27日（月）", "Mon 27 October 2025"),
+        (dt.date(2025, 10, 27), dt.date(2025, 10, 28), "令和7年10月27日（月）、28日（火）", "Mon 27 – Tue 28 October 2025"),
+        (dt.date(2025, 10, 30), dt.date(2025, 11, 2), "令和7年10月30日（木）～11月2日（日）", "Thu 30 October – Sun 2 November 2025"),
+        (dt.date(2025, 12, 30), dt.date(2026, 1, 2), "令和7年12月30日（火）～令和8年1月2日（金）", "Tue 30 December 2025 – Fri 2 January 2026"),
+    ],
+)
+def test_day_spans_in_each_language(first, last, japanese, english):
+    with translation.override("ja"):
+        shown_ja = format_day_span(first, last)
+    with translation.override("en"):
+        shown_en = format_day_span(first, last)
+
+    assert (shown_ja, shown_en) == (japanese, english)

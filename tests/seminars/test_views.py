@@ -630,3 +630,16 @@ def test_register_query_counts_are_fixed(client, django_assert_num_queries):
     assert registered.status_code == 302
     assert refused.status_code == 200
     assert field_errors(refused, "when_full") == ["会場・オンラインとも満席です。"]
+
+
+def test_english_seminar_page_writes_dates_in_english(client):
+    seminar = make_seminar(date=dt.date(2025, 9, 30), deadline=dt.date(2025, 9, 23), fiscal_year=2025)
+
+    path = seminar.get_absolute_url()
+
+    english = client.get(f"/en{path}").content.decode()
+    japanese = client.get(path).content.decode()
+
+    assert "Tue 30 September 2025" in english and "Tue 23 September 2025" in english and "FY2025" in english
+    assert "令和" not in english
+    assert "令和7年9月30日（火）" in japanese and "令和7年度" in japanese
