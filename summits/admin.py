@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.urls import reverse
@@ -87,8 +88,36 @@ class BreakoutTrackAdmin(admin.ModelAdmin):
     inlines = [TrackPresenterInline]
 
 
+class DelegateFormSet(forms.BaseInlineFormSet):
+    """Delegates as staff edit them: seats are counted under the summit's lock by the service
+    that applies the applicants' rule (summits.services.delegates_staff_check), inside the
+    admin's transaction, so that the lock lasts until the delegates are saved."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors) or self.instance.summit_id is None:
+            return
+        delegates = [
+            services.DelegateInput(
+                role=form.cleaned_data.get("role", ""),
+                name=form.cleaned_data.get("name", ""),
+                name_kana=form.cleaned_data.get("name_kana", ""),
+                title=form.cleaned_data.get("title", ""),
+                track_id=getattr(form.cleaned_data.get("track"), "pk", None),
+                site_visit_course_id=getattr(form.cleaned_data.get("site_visit_course"), "pk", None),
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            services.delegates_staff_check(application=self.instance, delegates=delegates)
+        except services.SummitError as error:
+            raise forms.ValidationError(error.message, code=error.code) from error
+
+
 class DelegateInline(admin.TabularInline):
     model = Delegate
+    formset = DelegateFormSet
     extra = 0
     fields = ["role", "name", "name_kana", "title", "email", "track", "site_visit_course", "dietary_needs", "accessibility_needs"]
 

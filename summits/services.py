@@ -147,6 +147,21 @@ def application_update(
     return application
 
 
+def delegates_staff_check(*, application: Application, delegates: Sequence[DelegateInput]) -> None:
+    """Staff changing delegates in the admin: the same seat rule as an applicant's change.
+
+    Locks the summit and counts under the lock like application_update. It must run inside
+    the transaction that then saves the delegates (the admin's change view is one), so that
+    the lock lasts until they are written; raises SummitError(code="full") naming the tracks
+    and courses with room. Deadlines and the delegation rules are the applicants' and do not
+    bind staff; a withdrawn application holds no seats and is not checked.
+    """
+    if not application.is_live:
+        return
+    summit = lock_for_capacity(Summit, pk=application.summit_id)
+    _check_capacity(summit, delegates, exclude_application=application if application.pk else None)
+
+
 def application_cancel(*, application: Application, now: dt.datetime | None = None) -> Application:
     """Withdraw a delegation until the deadline; its seats become free in the same transaction."""
     now = now or timezone.now()

@@ -163,3 +163,53 @@ def test_admin_anonymized_application_is_read_only(admin_client, application):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.fields == {}
+
+
+def _change_form_data(response) -> dict:
+    """The admin change form's fields as the browser would post them back, inlines included."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+        forms += inline.formset.forms
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or name == "DELETE":
+                continue
+            value = getattr(value, "pk", value)
+            data[form.add_prefix(name)] = value
+    return data
+
+
+def test_admin_delegate_edit_into_a_full_track_is_refused_with_the_tracks_that_have_room(admin_client, application):
+    summit = application.summit
+    small = make_track(summit, number=2, capacity=1, theme="小さな分科会")
+    other = application_create(
+        summit=summit, municipality=make_municipality(name="横手市", code="052035"), contact=contact(), delegates=[mayor(track=small)], consent=True
+    )
+    url = reverse("admin:summits_application_change", args=[application.pk])
+    data = _change_form_data(admin_client.get(url))
+    data["delegates-0-track"] = small.pk
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200  # the form again, nothing saved
+    errors = response.context["inline_admin_formsets"][0].formset.non_form_errors()
+    assert [str(error) for error in errors] == [f"定員に達した分科会: {small}\n空きのある分科会: {application.delegates.get().track}（残り5名）"]  # its own seat is counted as free
+    assert Delegate.objects.get(application=application).track_id != small.pk
+    assert other.delegates.get().track_id == small.pk
+
+
+def test_admin_delegate_edit_within_capacity_is_saved(admin_client, application):
+    summit = application.summit
+    roomy = make_track(summit, number=2, capacity=3, theme="空きのある分科会")
+    url = reverse("admin:summits_application_change", args=[application.pk])
+    data = _change_form_data(admin_client.get(url))
+    data["delegates-0-track"] = roomy.pk
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302
+    assert Delegate.objects.get(application=application).track_id == roomy.pk
