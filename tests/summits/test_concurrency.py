@@ -14,7 +14,7 @@ from django.utils import timezone
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate
 from summits.selectors import track_taken_counts
-from summits.services import SummitError, application_create, application_update
+from summits.services import DelegateInput, SummitError, application_create, application_update, delegates_staff_check
 
 from .factories import contact, make_course, make_municipality, make_summit, make_track, mayor
 
@@ -152,3 +152,35 @@ def test_control_unlocked_check_then_insert_overbooks():
 
     assert outcomes == ["ok"] * THREADS
     assert Delegate.objects.filter(track=track).count() == THREADS  # > capacity 2: overbooked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_track_capacity_holds_under_concurrent_staff_edits():
+    # Staff in the admin move one delegate of each application into a track with 2 seats at
+    # once; the change view checks (delegates_staff_check) and saves in one transaction.
+    summit = make_summit()
+    first_track = make_track(summit, number=1)
+    small = make_track(summit, number=2, capacity=2)
+    applications = [
+        application_create(
+            summit=summit, municipality=make_municipality(), contact=contact(), delegates=[mayor(track=first_track)], consent=True
+        )
+        for _ in range(THREADS)
+    ]
+
+    def move(index: int) -> str:
+        application = Application.objects.get(pk=applications[index].pk)
+        with transaction.atomic():
+            delegate = application.delegates.get()
+            moved = DelegateInput(
+                role=delegate.role, name=delegate.name, name_kana=delegate.name_kana, title=delegate.title, track_id=small.pk
+            )
+            delegates_staff_check(application=application, delegates=[moved])
+            delegate.track = small
+            delegate.save(update_fields=["track"])
+        return "ok"
+
+    outcomes = _run_in_threads(move, THREADS)
+
+    assert sorted(outcomes) == ["full"] * (THREADS - 2) + ["ok"] * 2
+    assert Delegate.objects.filter(track=small).count() == 2
