@@ -34,7 +34,7 @@ PURPOSE_OF_USE = _(
 # "choices", the grouped choices; per set of attributes and language, the <select>'s HTML; per
 # set of modes and language, the empty form's HTML (registration_form_html). A dict, so that
 # tests can clear it (tests/conftest.py).
-MUNICIPALITY_CHOICES_CACHE: dict = {}
+REGISTRATION_FORM_CACHE: dict = {}
 
 
 def municipality_queryset() -> QuerySet[Municipality]:
@@ -43,14 +43,14 @@ def municipality_queryset() -> QuerySet[Municipality]:
 
 def municipality_choices() -> tuple:
     """The ~1,900 municipalities grouped by prefecture: ((prefecture name, ((code, label), ...)), ...)."""
-    choices = MUNICIPALITY_CHOICES_CACHE.get("choices")
+    choices = REGISTRATION_FORM_CACHE.get("choices")
     if choices is None:
         groups: dict[str, list] = {}
         for municipality in municipality_queryset():
             # A ward is shown with its city: 「札幌市中央区」, not one of many 「中央区」.
             label = f"{municipality.parent.name}{municipality.name}" if municipality.parent_id else municipality.name
             groups.setdefault(municipality.prefecture.name, []).append((municipality.pk, label))
-        choices = MUNICIPALITY_CHOICES_CACHE["choices"] = tuple((name, tuple(items)) for name, items in groups.items())
+        choices = REGISTRATION_FORM_CACHE["choices"] = tuple((name, tuple(items)) for name, items in groups.items())
     return choices
 
 
@@ -103,9 +103,9 @@ class MunicipalityBoundField(BoundField):
         final = widget.build_attrs(widget.attrs, attrs)
         attributes = tuple(sorted((name, value if isinstance(value, bool) else str(value)) for name, value in final.items()))
         key = (self.html_name, get_language(), attributes)
-        html = MUNICIPALITY_CHOICES_CACHE.get(key)
+        html = REGISTRATION_FORM_CACHE.get(key)
         if html is None:
-            html = MUNICIPALITY_CHOICES_CACHE[key] = str(widget.render(self.html_name, None, attrs, self.form.renderer))
+            html = REGISTRATION_FORM_CACHE[key] = str(widget.render(self.html_name, None, attrs, self.form.renderer))
         return mark_safe(_with_selected(html, self.value()))  # Django's own HTML; the value is escaped
 
 
@@ -267,11 +267,11 @@ def registration_form_html(form: RegistrationForm, *, csrf_token: str) -> str:
         return render_crispy_form(form, context={"csrf_token": csrf_token})
     seminar = form.seminar
     key = ("empty form", tuple(seminar.modes), seminar.has_venue, seminar.has_online, get_language())
-    html = MUNICIPALITY_CHOICES_CACHE.get(key)
+    html = REGISTRATION_FORM_CACHE.get(key)
     if html is None:
         template = RegistrationForm(seminar=seminar, action=FORM_ACTION_PLACEHOLDER)
         html = str(render_crispy_form(template, context={"csrf_token": CSRF_TOKEN_PLACEHOLDER}))
-        MUNICIPALITY_CHOICES_CACHE[key] = html
+        REGISTRATION_FORM_CACHE[key] = html
     html = html.replace(FORM_ACTION_PLACEHOLDER, escape(form.form_action), 1)
     return mark_safe(html.replace(CSRF_TOKEN_PLACEHOLDER, escape(csrf_token), 1))  # both values escaped
 

@@ -14,14 +14,14 @@ def run_queued_tasks(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache, and the registration form keeps the municipality
-    choices per process: each test starts with neither."""
+    """Rate-limit counters and kept pages live in the cache, and the registration form keeps its
+    municipality choices and rendered HTML per process: each test starts with neither."""
     from django.core.cache import cache
 
-    from seminars.forms import MUNICIPALITY_CHOICES_CACHE
+    from seminars.forms import REGISTRATION_FORM_CACHE
 
     cache.clear()
-    MUNICIPALITY_CHOICES_CACHE.clear()
+    REGISTRATION_FORM_CACHE.clear()
 
 
 @pytest.fixture(autouse=True)
