@@ -44,7 +44,8 @@ class EditorScopeInline(admin.StackedInline):
     raw_id_fields = ["municipality"]
 
 
-@admin.action(description=_("選択したユーザーをすべての端末からログアウトさせる"))
+# Ending someone's sessions changes their account: the change permission, as for any write.
+@admin.action(description=_("選択したユーザーをすべての端末からログアウトさせる"), permissions=["change"])
 def end_sessions_everywhere(modeladmin, request, queryset):
     for user in queryset:
         services.sessions_end_everywhere(user=user)

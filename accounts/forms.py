@@ -3,10 +3,11 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, Prefecture
+from portal.forms import PortalFormMixin
 
 
 def _helper(submit_label, *, form_tag: bool = True) -> FormHelper:
@@ -17,7 +18,7 @@ def _helper(submit_label, *, form_tag: bool = True) -> FormHelper:
     return helper
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(PortalFormMixin, AuthenticationForm):
     """Django's login form (it passes the request on, so django-axes counts each attempt)."""
 
     def __init__(self, request=None, *args, **kwargs):
@@ -28,7 +29,7 @@ class LoginForm(AuthenticationForm):
         self.helper = _helper(_("ログイン"), form_tag=False)
 
 
-class OTPCodeForm(forms.Form):
+class OTPCodeForm(PortalFormMixin, forms.Form):
     code = forms.CharField(
         label=_("確認コード（6桁）"),
         max_length=12,
@@ -47,7 +48,7 @@ class OTPCodeForm(forms.Form):
         return code
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PortalFormMixin, forms.Form):
     email = forms.EmailField(label=_("メールアドレス"))
     prefecture = forms.ModelChoiceField(
         label=_("都道府県"), queryset=Prefecture.objects.all(), empty_label=_("選択してください")
@@ -79,7 +80,7 @@ class InvitationForm(forms.Form):
         return cleaned
 
 
-class InvitationPasswordForm(SetPasswordForm):
+class InvitationPasswordForm(PortalFormMixin, SetPasswordForm):
     """Django's set-password form (the password validators apply), labelled for invitations."""
 
     def __init__(self, *args, **kwargs):
@@ -87,3 +88,24 @@ class InvitationPasswordForm(SetPasswordForm):
         self.fields["new_password1"].label = _("パスワード")
         self.fields["new_password2"].label = _("パスワード（確認）")
         self.helper = _helper(_("パスワードを設定して利用を始める"))
+
+
+class PasswordResetRequestForm(PortalFormMixin, PasswordResetForm):
+    """Django's reset form, for its email field only: the view queues the mail (accounts.services)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("メールアドレス")
+        self.fields["email"].help_text = _("アカウントに登録しているメールアドレスを入力してください。")
+        self.fields["email"].widget.attrs["autofocus"] = True
+        self.helper = _helper(_("再設定のメールを送る"))
+
+
+class PasswordResetSetForm(PortalFormMixin, SetPasswordForm):
+    """Django's set-password form (the password validators apply), labelled for a reset."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = _("新しいパスワード")
+        self.fields["new_password2"].label = _("新しいパスワード（確認）")
+        self.helper = _helper(_("パスワードを再設定する"))

@@ -1,6 +1,8 @@
 """Mail builders, run by the task worker (portal.mail) outside any transaction of the request."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,7 +14,7 @@ from portal.mail import mail_builder
 
 from .models import Invitation
 from .selectors import invitation_latest_for
-from .tokens import invitation_token
+from .tokens import invitation_token, password_reset_lifetime
 
 
 def invitation_url(invitation: Invitation) -> str:
@@ -51,3 +53,34 @@ def build_invitation(invitation_id: int) -> EmailMessage | None:
     )
     subject = _("【地域運営組織ポータル】編集者アカウントへのご招待")
     return EmailMessage(subject=subject, body=body, to=[invitation.email])
+
+
+def password_reset_url(user) -> str:
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+    )
+    return f"{settings.SITE_URL}{path}"
+
+
+@mail_builder("accounts.password_reset")
+def build_password_reset(user_id: int) -> EmailMessage | None:
+    """The link's token is made here, when the mail is built (the lifetime counts from then).
+    Skipped when the account was disabled, lost its usable password or its address since."""
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return None
+    email = getattr(user, user.get_email_field_name()) or ""
+    if not email:
+        return None
+    body = render_to_string(
+        "accounts/mail/password_reset.txt",
+        {
+            "username": user.get_username(),
+            "url": password_reset_url(user),
+            "lifetime": password_reset_lifetime(),
+            "site_url": settings.SITE_URL,
+        },
+    )
+    subject = _("【地域運営組織ポータル】パスワードの再設定")
+    return EmailMessage(subject=subject, body=body, to=[email])

@@ -7,15 +7,17 @@ so that the user object django-otp wraps is already the logged-out one when a se
 
 import time
 
+import rules
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 
 from .services import totp_device_confirmed
-from .sessions import session_end_reason, session_touch
+from .sessions import form_keep, session_end_reason, session_touch
 
 
 class SessionSecurityMiddleware:
@@ -29,11 +31,23 @@ class SessionSecurityMiddleware:
             now = int(time.time())
             reason = session_end_reason(session, now=now)
             if reason is not None:
+                user_id = session[SESSION_KEY]
                 logout(request)
                 messages.info(request, reason)
+                if request.method == "POST" and _keeps_form(request):
+                    form_keep(session, user_id=user_id, path=request.path, data=request.POST, now=now)
+                    messages.info(request, _("入力中の内容は保存されていませんが、もう一度ログインすると入力欄に戻ります。"))
             else:
                 session_touch(session, now=now)
         return self.get_response(request)
+
+
+def _keeps_form(request) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return getattr(match.func, "keeps_form_across_login", False)
 
 
 # Reachable by a logged-in user who still owes the second step: the login steps, the
@@ -71,7 +85,7 @@ class TwoFactorMiddleware:
             return None
         if totp_device_confirmed(user) is not None:
             return redirect_to_login(request.get_full_path(), resolve_url("accounts:login_code"))
-        if settings.REQUIRE_STAFF_2FA and user.is_staff:
+        if settings.REQUIRE_STAFF_2FA and rules.test_rule("accounts.must_use_two_factor", user):
             messages.warning(request, _("職員のアカウントでは、2段階認証の設定が必要です。認証アプリで設定してください。"))
             return redirect_to_login(request.get_full_path(), resolve_url("accounts:two_factor"))
         return None

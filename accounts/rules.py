@@ -75,6 +75,12 @@ def can_edit_listings_of(user, target=None) -> bool:
 
 may_see_registrants = is_ministry_staff | is_event_staff
 
+
+@rules.predicate
+def is_staff_account(user) -> bool:
+    """An account that reaches the admin or holds a staff role: the ones two-step login guards."""
+    return _active(user) and (user.is_staff or is_ministry_staff(user) or is_event_staff(user))
+
 # RMO listings (the organizations app's /manage/ pages and review).
 rules.add_perm("organizations.edit_listing", can_edit_listings_of)
 rules.add_perm("organizations.review_listing", is_ministry_staff)
@@ -83,3 +89,5 @@ rules.add_perm("seminars.view_registrant_data", may_see_registrants)
 rules.add_perm("summits.view_registrant_data", may_see_registrants)
 # Accounts: ministry staff invite municipality editors.
 rules.add_perm("accounts.invite_editor", is_ministry_staff)
+# With settings.REQUIRE_STAFF_2FA these accounts must enroll an authenticator app (TOTP).
+rules.add_rule("accounts.must_use_two_factor", is_staff_account)

@@ -1,3 +1,6 @@
+import unicodedata
+
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -41,3 +44,21 @@ def invitation_list_recent(*, limit: int = 50) -> list[Invitation]:
         ).order_by("-created_at", "-id")[:limit]
     )
 
+
+def users_for_password_reset(email: str) -> list[AbstractBaseUser]:
+    """The accounts a reset mail for ``email`` may go to: active, with a usable password, and
+    with exactly this address (Django's PasswordResetForm.get_users rule).
+
+    Disabled accounts (inactive), invited editors who never set a password and accounts whose
+    password was made unusable (anonymized, or sign-in turned off by staff) are left out.
+    """
+    User = get_user_model()
+    email_field = User.get_email_field_name()
+    wanted = unicodedata.normalize("NFKC", email).casefold()
+    candidates = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True}).order_by("pk")
+    return [
+        user
+        for user in candidates
+        if user.has_usable_password()
+        and unicodedata.normalize("NFKC", getattr(user, email_field) or "").casefold() == wanted
+    ]

@@ -1,8 +1,10 @@
-"""Every write of the accounts app: invitations, two-factor devices, ending sessions."""
+"""Every write of the accounts app: invitations, password resets, two-factor devices, ending sessions."""
 
 import datetime as dt
+import logging
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import IntegrityError, transaction
@@ -19,11 +21,15 @@ from portal.mail import schedule_mail
 from portal.roles import MUNICIPALITY_EDITOR
 
 from .models import AccountSecurity, EditorScope, Invitation
-from .selectors import invitation_latest_for
+from .selectors import invitation_latest_for, users_for_password_reset
 from .tokens import invitation_token_matches
 
 # The name the device gets in the admin's list of a user's devices (stored data, not translated).
 TOTP_DEVICE_NAME = "認証アプリ"
+# The user's history in the admin after a reset by mail (stored data, not translated).
+PASSWORD_RESET_LOG_MESSAGE = "パスワード再設定メールのリンクからパスワードを再設定（ほかのログインはすべて終了）"
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(Exception):
@@ -128,6 +134,47 @@ def invitation_accept(*, invitation: Invitation, password: str) -> AbstractBaseU
     return user
 
 
+# ---------------------------------------------------------------- password reset
+
+
+def password_reset_request(*, email: str) -> int:
+    """Queue a reset mail to each account that may get one for ``email``; returns how many.
+
+    The caller shows the same page whatever this returns (no account enumeration). The mail
+    is built by the worker (accounts.mails), so a slow mail server does not hold the request
+    and no token waits in the queue.
+    """
+    users = users_for_password_reset(email)
+    with transaction.atomic():
+        for user in users:
+            schedule_mail(kind="accounts.password_reset", object_id=user.pk)
+    for user in users:
+        # The user's id only: no address in the logs.
+        logger.info("password reset mail queued for user %s", user.pk)
+    return len(users)
+
+
+def password_reset_complete(*, user: AbstractBaseUser, password: str) -> None:
+    """Set the new password from a reset link, end every session of the user and record it.
+
+    The reset neither logs in nor touches the TOTP device or a login lockout: the person logs
+    in as usual afterwards (password, then the code), so a mailbox alone never passes the
+    second factor.
+    """
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        sessions_end_everywhere(user=user)
+        LogEntry.objects.log_actions(
+            user_id=user.pk,
+            queryset=[user],
+            action_flag=CHANGE,
+            change_message=PASSWORD_RESET_LOG_MESSAGE,
+            single_object=True,
+        )
+    logger.info("password reset by mail link for user %s; its sessions ended", user.pk)
+
+
 # ---------------------------------------------------------------- two-factor (TOTP)
 
 
@@ -173,3 +220,20 @@ def sessions_end_everywhere(*, user: AbstractBaseUser) -> int:
         AccountSecurity.objects.get_or_create(user=user)
         AccountSecurity.objects.filter(user=user).update(session_epoch=F("session_epoch") + 1)
         return AccountSecurity.objects.get(user=user).session_epoch
+
+
+@transaction.atomic
+def login_records_purge(*, days: int | None = None, now: dt.datetime | None = None, dry_run: bool = False) -> int:
+    """Delete login records (django-axes: address, user agent, times) older than ``days``
+    (LOGIN_RECORD_RETENTION_DAYS): the retention the 個人情報ファイル簿 states. Returns how many
+    rows were (or, with dry_run, would be) deleted. A lockout ends long before, so no lockout
+    that still applies is lifted by this."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    days = settings.LOGIN_RECORD_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    total = 0
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        old = model.objects.filter(attempt_time__lt=cutoff)
+        total += old.count() if dry_run else old.delete()[0]
+    return total

@@ -15,7 +15,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccountSecurity
@@ -60,3 +60,47 @@ def session_touch(session, *, now: int) -> None:
     last_seen = session.get(LAST_SEEN_KEY)
     if last_seen is None or now - last_seen >= LAST_SEEN_RESOLUTION:
         session[LAST_SEEN_KEY] = now
+
+
+# ---------------------------------------------------------------- a form sent after the session ended
+#
+# A municipal editor writing a long 概要 sends no request while typing, so the idle timeout can
+# end the session before "保存". The form they then send would be lost behind the login page.
+# Views marked with keeps_form_across_login get it back: the middleware keeps the sent fields in
+# the new, anonymous session (bound to the user who typed them and to the page), and after the
+# same user logs in again the view takes them back once, to show them unsaved.
+
+KEPT_FORM_KEY = "accounts_kept_form"
+# A kept form older than this is dropped: the person has moved on.
+KEPT_FORM_MAX_AGE = 60 * 60
+NOT_KEPT_FIELDS = ("csrfmiddlewaretoken",)
+
+
+def keeps_form_across_login(view):
+    """Mark a view whose POST is kept when it arrives after the session ended (see above).
+    Django's view decorators copy the mark (functools.wraps), so it may sit at any level."""
+    view.keeps_form_across_login = True
+    return view
+
+
+def form_keep(session, *, user_id, path: str, data, now: int) -> None:
+    """Keep a POST's fields (data: a QueryDict) in ``session`` for ``user_id`` and ``path``."""
+    fields = {name: values for name, values in data.lists() if name not in NOT_KEPT_FIELDS}
+    session[KEPT_FORM_KEY] = {"user_id": str(user_id), "path": path, "fields": fields, "at": now}
+
+
+def form_take_back(request: HttpRequest, *, now: int | None = None):
+    """The fields kept for this user and page, as a QueryDict, once; None when there are none."""
+    kept = request.session.get(KEPT_FORM_KEY)
+    if not kept or not request.user.is_authenticated:
+        return None
+    now = int(time.time()) if now is None else now
+    if kept["path"] != request.path or now - kept["at"] > KEPT_FORM_MAX_AGE:
+        return None
+    del request.session[KEPT_FORM_KEY]
+    if kept["user_id"] != str(request.user.pk):
+        return None
+    data = QueryDict(mutable=True)
+    for name, values in kept["fields"].items():
+        data.setlist(name, values)
+    return data

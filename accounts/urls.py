@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -8,7 +7,12 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login, name="login"),
     path("login/code/", views.login_code, name="login_code"),
-    path("logout/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),
+    path("logout/", views.logout, name="logout"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    # The token after /r/: portal.logging redacts that segment from every log line.
+    path("password-reset/<str:uidb64>/r/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
     path("", views.account, name="account"),
     path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("two-factor/", views.two_factor, name="two_factor"),

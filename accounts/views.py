@@ -5,10 +5,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -18,12 +20,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from portal.qr import qr_svg
-from portal.ratelimits import login_ratelimit
+from portal.ratelimits import login_ratelimit, password_reset_email_ratelimit, password_reset_ratelimit
 
 from . import services
-from .forms import InvitationForm, InvitationPasswordForm, LoginForm, OTPCodeForm
+from .forms import (
+    InvitationForm,
+    InvitationPasswordForm,
+    LoginForm,
+    OTPCodeForm,
+    PasswordResetRequestForm,
+    PasswordResetSetForm,
+)
 from .rules import editor_scope_of
 from .selectors import invitation_list_recent
+from .tokens import password_reset_lifetime
 
 # The half-finished login between the password and the code (an anonymous session).
 PENDING_LOGIN_KEY = "accounts_pending_login"
@@ -33,8 +43,13 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _next_url(request: HttpRequest, fallback: str | None = None) -> str:
+    """Where to go after a step: a path on this site, or the fallback.
+
+    Only an absolute path ("/manage/") is taken: redirect() would try to reverse a bare word
+    ("next=foo") as a URL name and fail, and anything with a scheme or host leaves the site.
+    """
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -127,6 +142,81 @@ def login_code(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:login")
             request.session[PENDING_LOGIN_KEY] = pending
     return render(request, "accounts/login_code.html", {"form": form, "next": _next_url(request)})
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST logs out (Django's view); a GET, from a bookmark or a typed address, asks first,
+    because a link that logs out would let any page log a reader out."""
+
+    http_method_names = ["get", "head", "post", "options"]
+    next_page = "portal:home"
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return render(request, "accounts/logout_confirm.html")
+
+
+logout = never_cache(LogoutView.as_view())
+
+
+# ---------------------------------------------------------------- password reset (Django's views)
+
+
+class PasswordResetContextMixin:
+    """What the reset pages tell: how long a link works, how long a login lockout lasts."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lifetime"] = password_reset_lifetime()
+        context["cool_off_minutes"] = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        return context
+
+
+class PasswordResetView(PasswordResetContextMixin, auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
+    template_name = "accounts/password_reset_form.html"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # The same next page whether or not an account has the address.
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetDoneView(PasswordResetContextMixin, auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(PasswordResetContextMixin, auth_views.PasswordResetConfirmView):
+    """Django's view: the link's token moves into the session and out of the address, then the
+    form. It never logs in (post_reset_login stays False), so a second factor is still asked;
+    it authenticates nothing, so a login lockout does not stand in its way."""
+
+    form_class = PasswordResetSetForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        services.password_reset_complete(user=self.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
+
+    def render_to_response(self, context, **response_kwargs):
+        # A used, expired or mistyped link: the page says what to do, as a 404 like an invitation's.
+        if not self.validlink:
+            response_kwargs.setdefault("status", 404)
+        return super().render_to_response(context, **response_kwargs)
+
+
+class PasswordResetCompleteView(PasswordResetContextMixin, auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+# The ratelimits innermost (portal.ratelimits): the 429 page gets never_cache's headers. The
+# CSRF middleware runs before them, so a forged cross-site POST counts against no one.
+password_reset = never_cache(password_reset_ratelimit(password_reset_email_ratelimit(PasswordResetView.as_view())))
+password_reset_done = never_cache(PasswordResetDoneView.as_view())
+password_reset_confirm = PasswordResetConfirmView.as_view()  # never_cache, sensitive_post_parameters: Django's
+password_reset_complete = never_cache(PasswordResetCompleteView.as_view())
 
 
 # ---------------------------------------------------------------- the account page

@@ -4,9 +4,10 @@ The groups are rebuilt from the app list after every migrate, so a model added l
 its permissions in the right groups without a data migration. Object-level rules (which
 municipality an editor may touch) live in the `rules` predicates of accounts/rules.py, not here.
 
-- 本省職員 (ministry staff): every project model, staff accounts, invitations, and the
-  removal of a lost two-factor device (they never see its secret).
-- イベント担当 (event staff): seminars, summits and their registrations.
+- 本省職員 (ministry staff): every project model, staff accounts, invitations, the
+  removal of a lost two-factor device (they never see its secret), and lifting login lockouts.
+- イベント担当 (event staff): seminars, summits and their registrations, and a read of the
+  municipality master (to choose a delegation's municipality).
 - 自治体編集者 (municipality editors): no model permission and no admin; what they may edit
   comes from their accounts.EditorScope through the rules in accounts/rules.py.
 """
@@ -30,6 +31,12 @@ USER_MANAGEMENT_CODENAMES = ("add_user", "change_user", "delete_user", "view_use
 # A staff member who lost their phone has their TOTP device removed by ministry staff, then
 # enrolls again; the admin hides the device's secret (settings.OTP_ADMIN_HIDE_SENSITIVE_DATA).
 TWO_FACTOR_CODENAMES = ("view_totpdevice", "delete_totpdevice")
+# Login lockouts (django-axes): ministry staff see the failed attempts and the login record,
+# and lift a lockout by deleting its attempt row (管理画面 › アクセス試行).
+LOCKOUT_CODENAMES = ("view_accessattempt", "delete_accessattempt", "view_accesslog")
+# Event staff choose a delegation's municipality in the summit admin (its search asks for
+# the view permission of the master); they never change the master.
+MASTER_VIEW_CODENAMES = ("view_prefecture", "view_municipality")
 
 def role_permissions(role: str) -> list[Permission]:
     """The exact permissions a role's group should have."""
@@ -38,9 +45,12 @@ def role_permissions(role: str) -> list[Permission]:
             Q(content_type__app_label__in=PROJECT_APPS)
             | Q(content_type__app_label="auth", codename__in=USER_MANAGEMENT_CODENAMES)
             | Q(content_type__app_label="otp_totp", codename__in=TWO_FACTOR_CODENAMES)
+            | Q(content_type__app_label="axes", codename__in=LOCKOUT_CODENAMES)
         )
     elif role == EVENT_STAFF:
-        condition = Q(content_type__app_label__in=EVENT_APPS)
+        condition = Q(content_type__app_label__in=EVENT_APPS) | Q(
+            content_type__app_label="municipalities", codename__in=MASTER_VIEW_CODENAMES
+        )
     elif role == MUNICIPALITY_EDITOR:
         return []
     else:

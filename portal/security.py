@@ -4,6 +4,7 @@ The rate limits of registration and login POSTs are in portal/ratelimits.py.
 """
 
 import base64
+import functools
 import hashlib
 import ipaddress
 from dataclasses import replace as dataclass_replace
@@ -16,20 +17,36 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
+@functools.cache
+def _trusted_proxy_networks(addresses: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(address, strict=False) for address in addresses)
+
+
+def _is_trusted_proxy(address: str | None) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in network for network in _trusted_proxy_networks(tuple(settings.TRUSTED_PROXY_ADDRESSES)))
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The address of the person's machine, as rate limits and the login lockout count it.
 
-    REMOTE_ADDR, unless settings.TRUSTED_PROXY_COUNT reverse proxies stand in front of the app
-    server: each appends the address it saw to X-Forwarded-For, so the client is the entry that
-    many places from the right. Entries further left are written by the client and could be
-    forged; a header with fewer entries did not pass through our proxies and is ignored.
+    REMOTE_ADDR, unless the request came through settings.TRUSTED_PROXY_COUNT reverse proxies
+    whose addresses are in settings.TRUSTED_PROXY_ADDRESSES: each appends the address it saw to
+    X-Forwarded-For, so the client is the entry that many places from the right. Anyone can
+    send the header, so it counts only when the peer (and every proxy hop before it) is one of
+    ours; entries further left are the client's own writing and are never read.
     """
     remote_addr = request.META.get("REMOTE_ADDR") or None
     proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies <= 0:
+    if proxies <= 0 or not _is_trusted_proxy(remote_addr):
         return remote_addr
     forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if entry.strip()]
     if len(forwarded) < proxies:
+        return remote_addr
+    if not all(_is_trusted_proxy(hop) for hop in forwarded[len(forwarded) - proxies + 1 :]):
         return remote_addr
     candidate = forwarded[-proxies]
     try:

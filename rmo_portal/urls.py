@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import login as accounts_login
+from portal.views import admin_view_on_site
 
 admin.site.site_header = _("地域振興室ポータル 管理")
 admin.site.site_title = _("地域振興室ポータル 管理")
@@ -14,6 +15,8 @@ urlpatterns = [
     # limited per client address; listed first so that it answers the admin:login URL. The
     # lockout after failed passwords is django-axes' (settings.py).
     path("admin/login/", accounts_login),
+    # Before the admin's own "view on site": refuses the rows whose public page is a personal link.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(admin_view_on_site)),
     path("admin/", admin.site.urls),
 ]
 

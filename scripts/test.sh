@@ -63,6 +63,9 @@ MSG
 fi
 echo "Tests run on ${DATABASE_URL%%@*}@${DATABASE_URL#*@}" | sed -E 's#//([^:@/]+):[^@]*@#//\1:***@#' >&2
 
+# The tree stays lint-clean (pyproject.toml [tool.ruff]); a finding fails the run before the tests.
+"$PY" -m ruff check --quiet .
+
 set +e
 "$PY" -m pytest "$@"
 status=$?

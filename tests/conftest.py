@@ -1,6 +1,8 @@
 import pytest
 from django.core.management import call_command
 
+from tests.clients import PortalClient
+
 
 @pytest.fixture
 def run_queued_tasks(db):
@@ -34,3 +36,15 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def client() -> PortalClient:
+    return PortalClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user) -> PortalClient:
+    client = PortalClient()
+    client.force_login(admin_user)
+    return client

@@ -2,9 +2,9 @@
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.test import Client
 from django.urls import reverse
 
+from tests.clients import PortalClient
 from tests.portal.html import find_all
 
 
@@ -34,7 +34,7 @@ def test_ministry_staff_do_not_see_superuser_accounts(client, ministry_user):
 
 @pytest.mark.django_db
 def test_admin_action_logs_a_user_out_everywhere(client, ministry_user, city_editor):
-    editor_browser = Client()
+    editor_browser = PortalClient()
     editor_browser.force_login(city_editor)
     client.force_login(ministry_user)
 

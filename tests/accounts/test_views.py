@@ -4,7 +4,6 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -14,6 +13,7 @@ from accounts import services
 from accounts.mails import invitation_url
 from accounts.models import Invitation
 from accounts.sessions import LAST_SEEN_KEY, LOGIN_AT_KEY
+from tests.clients import PortalClient
 from tests.portal.html import find_all, texts
 
 from .conftest import PASSWORD, current_code, make_totp_device
@@ -51,7 +51,7 @@ def test_invitation_happy_path_from_the_staff_page_to_a_logged_in_editor(client,
         {"email": "Tanaka@City.Nagano.lg.jp", "prefecture": "20", "municipality_code": "202011"},
     )
     run_queued_tasks()
-    editor_browser = Client()
+    editor_browser = PortalClient()
 
     link = LINK.search(mailoutbox[0].body).group(1)
     form_page = editor_browser.get(link)
@@ -94,7 +94,7 @@ def test_used_invitation_link_shows_the_helpful_page(client, ministry_user, plac
     client.logout()
 
     again = client.get(link)
-    again_post = Client().post(link, {"new_password1": "other-password-456", "new_password2": "other-password-456"})
+    again_post = PortalClient().post(link, {"new_password1": "other-password-456", "new_password2": "other-password-456"})
 
     assert again.status_code == 404
     assert texts(again.content, "h1") == ["招待リンクが使えません"]
@@ -205,6 +205,67 @@ def test_login_without_a_device_is_one_step(client, ministry_user):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("next_url", ["foo", "admin:index", "https://evil.example/", "//evil.example/", "javascript:alert(1)"])
+def test_login_with_a_next_that_is_not_a_path_on_this_site_goes_to_the_account_page(client, city_editor, next_url):
+    response = _login(client, "nagano-city", next_url=next_url)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/"
+
+
+@pytest.mark.django_db
+def test_code_step_with_a_bare_word_next_goes_to_the_account_page(client, ministry_user):
+    device = make_totp_device(ministry_user)
+    _login(client, "honsho", next_url="foo")
+
+    response = client.post(reverse("accounts:login_code") + "?next=foo", {"code": current_code(device), "next": "foo"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/"
+
+
+@pytest.mark.django_db
+def test_verified_session_on_the_code_step_with_a_bare_word_next_goes_to_the_account_page(client, ministry_user):
+    client.force_login(ministry_user)
+
+    response = client.get(reverse("accounts:login_code") + "?next=foo")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/"
+
+
+@pytest.mark.django_db
+def test_logout_by_get_asks_first_and_keeps_the_session(client, city_editor):
+    client.force_login(city_editor)
+
+    page = client.get(reverse("accounts:logout"))
+
+    assert page.status_code == 200
+    assert texts(page.content, "h1") == ["ログアウト"]
+    assert [form.attrs["action"] for form in find_all(page.content, "form", method="post")] == ["/accounts/logout/"]
+    assert client.session[SESSION_KEY] == str(city_editor.pk)
+
+
+@pytest.mark.django_db
+def test_logout_by_get_when_logged_out_says_so(client):
+    page = client.get(reverse("accounts:logout"))
+
+    assert page.status_code == 200
+    assert texts(page.content, "p", role="status") == ["ログアウトしています。"]
+
+
+@pytest.mark.django_db
+def test_logout_by_post_ends_the_session_and_goes_home(client, city_editor):
+    client.force_login(city_editor)
+
+    response = client.post(reverse("accounts:logout"))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert SESSION_KEY not in client.session
+
+
+@pytest.mark.django_db
 def test_login_with_a_device_asks_for_the_code_before_logging_in(client, ministry_user, settings):
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp slows down the try after a wrong code; not under test here
     device = make_totp_device(ministry_user)
@@ -281,7 +342,7 @@ def test_five_wrong_codes_end_the_half_finished_login(client, ministry_user):
 
 @pytest.mark.django_db
 def test_enrollment_shows_qr_and_secret_and_confirms_with_a_code(client, ministry_user):
-    client.force_login(ministry_user)
+    client.force_login(ministry_user, verified=False)
 
     page = client.get(reverse("accounts:two_factor"))
     device = TOTPDevice.objects.get(user=ministry_user)
@@ -305,7 +366,7 @@ def test_enrollment_shows_qr_and_secret_and_confirms_with_a_code(client, ministr
 
 @pytest.mark.django_db
 def test_enrollment_with_a_wrong_code_stays_unconfirmed(client, ministry_user):
-    client.force_login(ministry_user)
+    client.force_login(ministry_user, verified=False)
     client.get(reverse("accounts:two_factor"))
     device = TOTPDevice.objects.get(user=ministry_user)
     wrong = "000000" if current_code(device) != "000000" else "111111"
@@ -320,7 +381,7 @@ def test_enrollment_with_a_wrong_code_stays_unconfirmed(client, ministry_user):
 @pytest.mark.django_db
 def test_admin_requires_the_code_step_from_a_user_with_a_device(client, ministry_user):
     device = make_totp_device(ministry_user)
-    client.force_login(ministry_user)  # a session that never passed the code step
+    client.force_login(ministry_user, verified=False)  # a session that never passed the code step
 
     refused = client.get("/admin/")
     client.post(refused["Location"], {"code": current_code(device)})
@@ -334,7 +395,7 @@ def test_admin_requires_the_code_step_from_a_user_with_a_device(client, ministry
 @pytest.mark.django_db
 def test_replacing_a_device_needs_a_verified_session(client, ministry_user):
     make_totp_device(ministry_user)
-    client.force_login(ministry_user)
+    client.force_login(ministry_user, verified=False)
 
     response = client.get(reverse("accounts:two_factor") + "?replace=1")
 
@@ -346,7 +407,7 @@ def test_replacing_a_device_needs_a_verified_session(client, ministry_user):
 @pytest.mark.django_db
 def test_confirming_a_new_device_removes_the_old_one(client, ministry_user):
     old = make_totp_device(ministry_user)
-    client.force_login(ministry_user)
+    client.force_login(ministry_user, verified=False)
     client.post(reverse("accounts:login_code"), {"code": current_code(old)})
 
     client.get(reverse("accounts:two_factor") + "?replace=1")
@@ -359,9 +420,9 @@ def test_confirming_a_new_device_removes_the_old_one(client, ministry_user):
 @pytest.mark.django_db
 def test_required_staff_2fa_sends_staff_without_a_device_to_enroll(client, ministry_user, city_editor, settings):
     settings.REQUIRE_STAFF_2FA = True
-    client.force_login(ministry_user)
+    client.force_login(ministry_user, verified=False)
     staff = client.get("/admin/")
-    editor_browser = Client()
+    editor_browser = PortalClient()
     editor_browser.force_login(city_editor)
     editor = editor_browser.get(reverse("accounts:account"))
 
@@ -373,7 +434,7 @@ def test_required_staff_2fa_sends_staff_without_a_device_to_enroll(client, minis
 @pytest.mark.django_db
 def test_without_the_requirement_staff_without_a_device_reach_the_admin(client, ministry_user, settings):
     settings.REQUIRE_STAFF_2FA = False
-    client.force_login(ministry_user)
+    client.force_login(ministry_user, verified=False)
 
     assert client.get("/admin/").status_code == 200
 
@@ -383,7 +444,7 @@ def test_without_the_requirement_staff_without_a_device_reach_the_admin(client, 
 
 @pytest.mark.django_db
 def test_logout_everywhere_ends_the_other_sessions_of_the_user(city_editor, event_user):
-    laptop, phone, colleague = Client(), Client(), Client()
+    laptop, phone, colleague = PortalClient(), PortalClient(), PortalClient()
     laptop.force_login(city_editor)
     phone.force_login(city_editor)
     colleague.force_login(event_user)

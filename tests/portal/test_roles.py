@@ -31,6 +31,9 @@ def test_ministry_staff_have_every_project_permission_and_user_management():
         "auth.view_group",
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     }
     assert perm_names(group) == expected
     assert {
@@ -55,16 +58,21 @@ def test_ministry_staff_cannot_redefine_groups_or_touch_framework_tables():
         "auth.view_group",
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
     }
 
 
 @pytest.mark.django_db
-def test_event_staff_have_exactly_the_seminar_and_summit_permissions():
+def test_event_staff_have_exactly_the_seminar_and_summit_permissions_and_read_the_master():
     group = Group.objects.get(name=EVENT_STAFF)
 
     names = perm_names(group)
-    assert names == app_perm_names("seminars", "summits")
-    assert {name.split(".")[0] for name in names} == {"seminars", "summits"}
+    assert names == app_perm_names("seminars", "summits") | {
+        "municipalities.view_prefecture",
+        "municipalities.view_municipality",
+    }
 
 
 @pytest.mark.django_db
