@@ -13,6 +13,9 @@ Builders are registered per kind by the app that owns the object::
     def build_confirmation(registration_id: int) -> EmailMessage | None: ...
 
 A builder returns None when the mail no longer applies (the registration was cancelled).
+Whatever a builder sets, ``addressed()`` gives every message the portal's sender here, in one
+place: From the no-reply DEFAULT_FROM_EMAIL, Reply-To the secretariat (EMAIL_REPLY_TO, when
+set), and exactly one recipient, so no registrant ever sees another person's address.
 """
 
 import datetime as dt
@@ -20,6 +23,7 @@ import logging
 import smtplib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 from django_tasks import task
@@ -37,6 +41,10 @@ class MailKindUnknownError(LookupError):
     pass
 
 
+class MailRecipientsError(ValueError):
+    """A builder addressed a message to more (or fewer) than one person."""
+
+
 def mail_builder(kind: str) -> Callable[[MailBuilder], MailBuilder]:
     def register(function: MailBuilder) -> MailBuilder:
         _BUILDERS[kind] = function
@@ -48,6 +56,19 @@ def mail_builder(kind: str) -> Callable[[MailBuilder], MailBuilder]:
 def retry_delay(attempt: int) -> dt.timedelta:
     """1, 2, 4, 8, 16 minutes after attempts 1–5: long enough to ride out a mail server restart."""
     return dt.timedelta(minutes=2 ** (attempt - 1))
+
+
+def reply_to_secretariat() -> bool:
+    """Whether replies reach a person: mail templates say "送信専用" only when they do not."""
+    return bool(settings.EMAIL_REPLY_TO)
+
+
+def addressed(message: EmailMessage) -> EmailMessage:
+    if len(message.to) != 1 or message.cc or message.bcc:
+        raise MailRecipientsError(f"{len(message.recipients())} recipients")
+    message.from_email = settings.DEFAULT_FROM_EMAIL
+    message.reply_to = [settings.EMAIL_REPLY_TO] if settings.EMAIL_REPLY_TO else []
+    return message
 
 
 def schedule_mail(*, kind: str, object_id: int, run_after: dt.datetime | None = None) -> None:
@@ -65,6 +86,7 @@ def send_mail_task(kind: str, object_id: int, attempt: int) -> str:
     message = builder(object_id)
     if message is None:
         return "skipped"
+    addressed(message)
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as error:

@@ -3,17 +3,18 @@
 Every change of state goes through seminars.services, as on the public side.
 """
 
+import jaconv
 from django.contrib import admin, messages
-from django.db import models
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
 from portal.models import PersonalDataAccessLog
 from portal.privacy import (
@@ -23,9 +24,11 @@ from portal.privacy import (
     erase_confirmation,
     personal_data_access_record,
 )
+from portal.spreadsheets import SpreadsheetAdminMixin, SpreadsheetResource
 
 from . import selectors, services
-from .forms import SeminarMessageForm
+from .enums import RegistrationSource
+from .forms import PhoneRegistrationForm, RegistrationCorrectionForm, SeminarMessageForm
 from .models import ProgramItem, Registration, Seminar, SeminarMessage
 
 
@@ -41,6 +44,10 @@ class ProgramItemInline(admin.StackedInline):
         "presenter_text",
         "organizations",
     ]
+
+
+# Fields whose change can free seats.
+CAPACITY_FIELDS = {"venue_capacity", "online_capacity", "has_venue", "has_online"}
 
 
 @admin.register(Seminar)
@@ -119,6 +126,16 @@ class SeminarAdmin(admin.ModelAdmin):
                     _("オンライン参加URLを%(count)d名に送信するよう予約しました。") % {"count": count},
                     messages.SUCCESS,
                 )
+        if change and CAPACITY_FIELDS & set(form.changed_data):
+            # A raised capacity goes to the people waiting, in order, in this same transaction.
+            promoted = services.seminar_promote_waiting(seminar=obj)
+            if promoted:
+                self.message_user(
+                    request,
+                    _("キャンセル待ちの%(count)d名を申込順に繰り上げ、確定のメールを送るよう予約しました。")
+                    % {"count": len(promoted)},
+                    messages.SUCCESS,
+                )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         seminar = self.get_object(request, object_id)
@@ -174,17 +191,20 @@ class SeminarAdmin(admin.ModelAdmin):
         self.message_user(request, _("受付を再開しました（締切日・定員の判定は通常どおり行われます）。"), messages.SUCCESS)
 
 
-class RegistrationResource(resources.ModelResource):
+class RegistrationResource(SpreadsheetResource):
     """The declared columns only: the token and the normalized address never leave the database."""
 
+    sheet_title = _("申込者")
+    export_select_related = ("seminar", "municipality__prefecture", "municipality__parent")
+
     seminar = fields.Field(attribute="seminar__title", column_name=str(_("セミナー")))
-    registration_id = fields.Field(attribute="id", column_name=str(_("受付番号")))
+    number = fields.Field(attribute="number", column_name=str(_("受付番号")))
     name = fields.Field(attribute="name", column_name=str(_("氏名")))
     kana = fields.Field(attribute="kana", column_name=str(_("ふりがな")))
     email = fields.Field(attribute="email", column_name=str(_("メールアドレス")))
     affiliation = fields.Field(attribute="affiliation", column_name=str(_("所属")))
     category = fields.Field(attribute="get_category_display", column_name=str(_("区分")))
-    municipality = fields.Field(attribute="municipality__name", column_name=str(_("市区町村")))
+    municipality = fields.Field(attribute="municipality__full_name", column_name=str(_("市区町村")))
     municipality_code = fields.Field(attribute="municipality_id", column_name=str(_("市区町村コード")))
     mode = fields.Field(attribute="get_mode_display", column_name=str(_("参加方法")))
     status = fields.Field(attribute="get_status_display", column_name=str(_("状態")))
@@ -198,7 +218,7 @@ class RegistrationResource(resources.ModelResource):
         model = Registration
         fields = export_order = [
             "seminar",
-            "registration_id",
+            "number",
             "name",
             "kana",
             "email",
@@ -235,12 +255,17 @@ class CheckedInFilter(TimestampSetFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
+class RegistrationAdmin(PersonalDataExportMixin, SpreadsheetAdminMixin, ExportMixin, admin.ModelAdmin):
     """Registrants' personal data: the view permission to see or export it, each export recorded."""
 
+    view_on_site = False  # its public address is the person's own token link
+    # The export's list template plus the phone entry (import-export shows object tools only
+    # with the add permission, which this admin never gives).
+    import_export_change_list_template = "admin/seminars/registration/change_list.html"
+    change_form_template = "admin/seminars/registration/change_form.html"
     resource_classes = [RegistrationResource]
-    export_formats = [CSV, XLSX]
     list_display = [
+        "number",
         "display_name",
         "kana",
         "seminar",
@@ -265,12 +290,14 @@ class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
         AnonymizedFilter,
     ]
     list_select_related = ["seminar", "municipality"]
-    search_fields = ["name", "kana", "email_normalized", "affiliation"]
+    # number__exact: the 受付番号 as typed (the admin compares it as text, so a name never errors).
+    search_fields = ["number__exact", "name", "kana", "email_normalized", "affiliation"]
     ordering = ["seminar", "created_at", "id"]
     date_hierarchy = "created_at"
     actions = ["cancel_registrations", "check_in_registrations", "erase_personal_data"]
     readonly_fields = [
         "seminar",
+        "number",
         "mode",
         "status",
         "name",
@@ -289,11 +316,16 @@ class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
         "reminder_sent_at",
         "anonymized_at",
     ]
-    fields = readonly_fields[:10] + ["accessibility_needs"] + readonly_fields[10:]
+    fields = readonly_fields[:11] + ["accessibility_needs"] + readonly_fields[11:]
 
     @admin.display(description=_("氏名"), ordering="name")
     def display_name(self, registration: Registration) -> str:
         return registration.display_name
+
+    def get_search_results(self, request, queryset, search_term):
+        # 受付番号 typed with a Japanese input method arrives as full-width digits (１２).
+        search_term = jaconv.z2h(search_term, kana=False, ascii=False, digit=True)
+        return super().get_search_results(request, queryset, search_term)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_anonymized:
@@ -304,12 +336,126 @@ class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
         titles = queryset.order_by().values_list("seminar__title", flat=True).distinct()[:4]
         return "、".join(titles)
 
+    def get_export_filename_stem(self, request, queryset) -> str:
+        slugs = list(queryset.order_by().values_list("seminar__slug", flat=True).distinct()[:2])
+        if len(slugs) == 1:
+            return f"seminar-{slugs[0]}-registrations"
+        return "rmo-seminar-registrations"
+
     def has_erase_permission(self, request) -> bool:
         return request.user.has_perms(["seminars.change_registration", "seminars.delete_registration"])
 
     def has_add_permission(self, request) -> bool:
-        # Registrations are made through the public form (the capacity rule lives there).
+        # Not the model form: the public form, or phone_view, both through registration_create
+        # (the capacity rule lives there).
         return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/correct/",
+                self.admin_site.admin_view(self.correct_view),
+                name="seminars_registration_correct",
+            ),
+            path("phone/", self.admin_site.admin_view(self.phone_view), name="seminars_registration_phone"),
+        ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_enter_phone": request.user.has_perm("seminars.add_registration")}
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_correct": request.user.has_perm("seminars.change_registration")}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _form_page(self, request, *, form, title: str, template: str, **context) -> TemplateResponse:
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "form": form, "title": title, **context}
+        return TemplateResponse(request, template, context)
+
+    def correct_view(self, request, object_id: str):
+        """Staff correct the name, kana, address or affiliation: form → registration_correct."""
+        if not request.user.has_perm("seminars.change_registration"):
+            raise PermissionDenied
+        registration = self.get_object(request, object_id)
+        if registration is None:
+            raise Http404
+        change_url = reverse("admin:seminars_registration_change", args=[registration.pk])
+        if registration.is_anonymized:
+            self.message_user(request, _("この申込の個人情報は既に削除されています。"), messages.ERROR)
+            return redirect(change_url)
+        initial = {field: getattr(registration, field) for field in services.CORRECTABLE_FIELDS}
+        form = RegistrationCorrectionForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                changed = services.registration_correct(registration=registration, **form.cleaned_data)
+            except services.RegistrationError as error:
+                form.add_error("email" if error.code == "email_taken" else None, error.message)
+            else:
+                if not changed:
+                    self.message_user(request, _("変更はありません。"), messages.INFO)
+                    return redirect(change_url)
+                labels = [str(Registration._meta.get_field(field).verbose_name) for field in changed]
+                # Field names only: the history never holds the old or new personal data.
+                self.log_change(request, registration, [{"changed": {"fields": labels}}])
+                text = _("%(fields)sを訂正しました。") % {"fields": "・".join(labels)}
+                if "email" in changed and registration.is_live:
+                    text += str(_("新しいアドレスへ確認のメールを送ります（以前のリンクと受付票は使えなくなりました）。"))
+                self.message_user(request, text, messages.SUCCESS)
+                return redirect(change_url)
+        return self._form_page(
+            request,
+            form=form,
+            title=_("氏名・連絡先の訂正"),
+            template="admin/seminars/registration/correct.html",
+            registration=registration,
+            original=registration,
+        )
+
+    def phone_view(self, request):
+        """電話で受け付けた申込を登録: the same service as the public form, source=phone, so the
+        seats, the deadline and the one-per-address rule apply as they do online."""
+        if not request.user.has_perm("seminars.add_registration"):
+            raise PermissionDenied
+        form = PhoneRegistrationForm(request.POST or None, initial={"seminar": request.GET.get("seminar")})
+        if request.method == "POST" and form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                outcome = services.registration_create(
+                    seminar=cleaned["seminar"],
+                    mode=cleaned["mode"],
+                    name=cleaned["name"],
+                    kana=cleaned["kana"],
+                    email=cleaned["email"],
+                    affiliation=cleaned["affiliation"],
+                    category=cleaned["category"],
+                    municipality=cleaned["municipality"],
+                    joins_exchange=cleaned["joins_exchange"],
+                    accessibility_needs=cleaned["accessibility_needs"],
+                    consent=cleaned["consent"],
+                    source=RegistrationSource.PHONE,
+                    when_full=cleaned["when_full"],
+                )
+            except services.RegistrationError as error:
+                field = {"closed": "seminar", "full": "when_full", "mode": "mode", "exchange": "joins_exchange"}.get(
+                    error.code
+                )
+                form.add_error(field, error.message)
+            else:
+                registration = outcome.registration
+                if not outcome.created:
+                    form.add_error("email", services.email_taken_error(registration.number).message)
+                else:
+                    self.log_addition(request, registration, [{"added": {}}])
+                    self.message_user(
+                        request,
+                        _("電話での申込を登録しました（受付番号 %(number)s、%(status)s）。確認のメールを送ります。")
+                        % {"number": registration.number, "status": registration.get_status_display()},
+                        messages.SUCCESS,
+                    )
+                    return redirect(reverse("admin:seminars_registration_change", args=[registration.pk]))
+        return self._form_page(
+            request, form=form, title=_("電話で受け付けた申込を登録"), template="admin/seminars/registration/phone.html"
+        )
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Cancel instead: a deleted row would free a seat without promoting anyone.
@@ -348,7 +494,7 @@ class RegistrationAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
             try:
                 outcome = services.registration_erase(registration=registration)
             except services.RegistrationError as error:
-                self.message_user(request, f"#{registration.pk}: {error.message}", messages.WARNING)
+                self.message_user(request, f"#{registration.number}: {error.message}", messages.WARNING)
                 continue
             erased += 1
             promoted += outcome.promoted is not None

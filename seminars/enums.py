@@ -32,6 +32,7 @@ class ProgramItemKind(models.TextChoices):
 class RegistrationSource(models.TextChoices):
     WEB = "web", _("ウェブ")
     FLYER = "flyer", _("チラシ（2次元バーコード）")
+    PHONE = "phone", _("電話（事務局が入力）")
 
 
 class WhenFull(models.TextChoices):

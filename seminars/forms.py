@@ -1,6 +1,3 @@
-import re
-
-import jaconv
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from crispy_forms.utils import render_crispy_form
@@ -15,11 +12,18 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from portal.forms import PortalFormMixin, clean_kana_or_latin_value, clean_kana_value
 
 from .enums import AttendanceMode, AttendeeCategory, WhenFull
 from .models import Seminar
 
-KANA_RE = re.compile(r"^[ぁ-ゖー・\s　]+$")
+# What the 満席の場合 question says when the page is shown with some mode full (show_seats).
+WHEN_FULL_HELP_ALL = _("会場・オンラインとも満席です。お申し込みはキャンセル待ちとしてのみ受け付けます。")
+WHEN_FULL_HELP_ALL_ONE_MODE = _("満席です。お申し込みはキャンセル待ちとしてのみ受け付けます。")
+WHEN_FULL_HELP_VENUE = _("会場参加は満席です。会場を選んだ場合の扱いを選んでください（オンライン参加には空きがあります）。")
+WHEN_FULL_HELP_ONLINE = _("オンライン参加は満席です。オンラインを選んだ場合の扱いを選んでください（会場参加には空きがあります）。")
+
+KANA_HELP_LATIN = _("任意。ひらがな・カタカナ、またはローマ字で入力してください。")
 
 PURPOSE_OF_USE = _(
     "ご記入いただいた個人情報は、総務省 地域力創造グループ 地域振興室が本セミナーの運営"
@@ -52,6 +56,11 @@ def municipality_choices() -> tuple:
             groups.setdefault(municipality.prefecture.name, []).append((municipality.pk, label))
         choices = REGISTRATION_FORM_CACHE["choices"] = tuple((name, tuple(items)) for name, items in groups.items())
     return choices
+
+
+def clean_name_value(value: str) -> str:
+    """One space between the parts of a name, whatever was typed."""
+    return " ".join(value.split())
 
 
 class GroupedMunicipalityIterator(BaseChoiceIterator):
@@ -123,7 +132,7 @@ class MunicipalityChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=municipality_queryset(), **kwargs)
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(PortalFormMixin, forms.Form):
     """Validates a registration. Seats are decided by services.registration_create, never here."""
 
     name = forms.CharField(
@@ -196,14 +205,50 @@ class RegistrationForm(forms.Form):
     def __init__(self, *args, seminar: Seminar, action: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.seminar = seminar
+        self.full_modes: frozenset[str] = frozenset()
         self.fields["mode"].choices = [(mode, AttendanceMode(mode).label) for mode in seminar.modes]
         if len(seminar.modes) == 1:
             self.fields["mode"].initial = seminar.modes[0]
         if not seminar.has_venue:
             del self.fields["joins_exchange"]
-        if not seminar.has_online:
+        # A visitor from abroad on the English page may not know a reading in kana; the name in
+        # Latin letters is what the desk will see. The Japanese page keeps kana required.
+        self.latin_reading = not (get_language() or "ja").startswith("ja")
+        if self.latin_reading:
+            self.fields["kana"].required = False
+            self.fields["kana"].help_text = KANA_HELP_LATIN
+        # From the row alone (a POST has no seat counts): the question exists only if a mode can
+        # fill up, and "online instead" only for a venue that can fill up beside an online channel.
+        if not seminar.limited_modes:
+            del self.fields["when_full"]
+        elif not (seminar.has_online and AttendanceMode.VENUE in seminar.limited_modes):
             self.fields["when_full"].choices = [c for c in WhenFull.choices if c[0] != WhenFull.ONLINE]
         self.form_action = action
+
+    def show_seats(self, full_modes: frozenset[str]) -> None:
+        """Word the 満席の場合 question for the seats as they are now (the page being shown).
+
+        Display only: the POST is validated without counts, and registration_create decides
+        under the seminar's lock what a full mode means for this person.
+        """
+        self.full_modes = frozenset(full_modes)
+        field = self.fields.get("when_full")
+        if field is None or not self.full_modes:
+            return
+        if self.full_modes >= set(self.seminar.modes):
+            field.choices = [c for c in field.choices if c[0] == WhenFull.WAITLIST]
+            field.initial = WhenFull.WAITLIST
+            field.label = _("お申し込みの扱い")
+            field.help_text = WHEN_FULL_HELP_ALL if len(self.seminar.modes) > 1 else WHEN_FULL_HELP_ALL_ONE_MODE
+        elif AttendanceMode.VENUE in self.full_modes:
+            field.help_text = WHEN_FULL_HELP_VENUE
+        else:
+            field.choices = [c for c in field.choices if c[0] != WhenFull.ONLINE]
+            field.help_text = WHEN_FULL_HELP_ONLINE
+
+    @property
+    def waitlist_only(self) -> bool:
+        return bool(self.full_modes) and self.full_modes >= set(self.seminar.modes)
 
     @cached_property
     def helper(self) -> FormHelper:
@@ -217,23 +262,26 @@ class RegistrationForm(forms.Form):
             Fieldset(
                 _("参加方法"),
                 "mode",
-                *(["joins_exchange"] if "joins_exchange" in self.fields else []),
-                "when_full",
+                *[name for name in ("joins_exchange", "when_full") if name in self.fields],
                 "accessibility_needs",
             ),
             Fieldset(_("個人情報の取扱い"), "consent"),
-            Submit("submit", _("申し込む"), css_class="btn btn-primary btn-lg w-100"),
+            Submit(
+                "submit",
+                _("キャンセル待ちに申し込む") if self.waitlist_only else _("申し込む"),
+                css_class="btn btn-primary btn-lg w-100",
+            ),
         )
         return helper
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        return clean_name_value(self.cleaned_data["name"])
 
     def clean_kana(self) -> str:
-        kana = jaconv.kata2hira(jaconv.h2z(self.cleaned_data["kana"].strip()))
-        if not KANA_RE.match(kana):
-            raise forms.ValidationError(_("ふりがなは、ひらがなまたはカタカナで入力してください。"))
-        return " ".join(kana.replace("　", " ").split())
+        value = self.cleaned_data["kana"]
+        if self.latin_reading:
+            return clean_kana_or_latin_value(value) if value.strip() else ""
+        return clean_kana_value(value)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -257,7 +305,8 @@ def registration_form_html(form: RegistrationForm, *, csrf_token: str) -> str:
     The empty form, the page every registrant opens first, is rendered once per process, set
     of modes and language, and each page then puts in its own action and CSRF token:
     crispy-forms' templates cost two thirds of that page's CPU time (benchmarks/README.md).
-    The empty form depends on the seminar only through its modes (RegistrationForm.__init__).
+    The empty form depends on the seminar only through its modes, which of them have a
+    capacity (RegistrationForm.__init__) and which are full (show_seats).
     A form with data or errors is rendered as usual.
     """
     # Only the case the view has: an empty form posting to a path (crispy-forms resolves a URL
@@ -266,10 +315,17 @@ def registration_form_html(form: RegistrationForm, *, csrf_token: str) -> str:
     if not cacheable or not csrf_token or csrf_token == "NOTPROVIDED":
         return render_crispy_form(form, context={"csrf_token": csrf_token})
     seminar = form.seminar
-    key = ("empty form", tuple(seminar.modes), seminar.has_venue, seminar.has_online, get_language())
+    key = (
+        "empty form",
+        tuple(seminar.modes),
+        tuple(seminar.limited_modes),
+        tuple(sorted(form.full_modes)),
+        get_language(),
+    )
     html = REGISTRATION_FORM_CACHE.get(key)
     if html is None:
         template = RegistrationForm(seminar=seminar, action=FORM_ACTION_PLACEHOLDER)
+        template.show_seats(form.full_modes)
         html = str(render_crispy_form(template, context={"csrf_token": CSRF_TOKEN_PLACEHOLDER}))
         REGISTRATION_FORM_CACHE[key] = html
     html = html.replace(FORM_ACTION_PLACEHOLDER, escape(form.form_action), 1)
@@ -287,16 +343,87 @@ class ChangeModeForm(forms.Form):
         return cleaned
 
 
+class ResendLinkForm(PortalFormMixin, forms.Form):
+    email = forms.EmailField(
+        label=_("お申し込みに使ったメールアドレス"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+
+
+class RegistrationCorrectionForm(PortalFormMixin, forms.Form):
+    """Staff correct a registrant's name or address (admin). The service keeps the rules."""
+
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    kana = forms.CharField(label=_("ふりがな"), max_length=100, help_text=_("ひらがなで入力してください（カタカナも可）。"))
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        max_length=254,
+        help_text=_("変更すると、お申し込み内容のリンクと受付票を新しくし、新しいアドレスへ確認のメールを送ります。"),
+    )
+    affiliation = forms.CharField(label=_("所属"), max_length=200, required=False)
+
+    def clean_name(self) -> str:
+        return clean_name_value(self.cleaned_data["name"])
+
+    def clean_kana(self) -> str:
+        return clean_kana_value(self.cleaned_data["kana"])
+
+
+class PhoneRegistrationForm(PortalFormMixin, forms.Form):
+    """A registration taken by phone, entered by staff (admin). Seats: registration_create."""
+
+    seminar = forms.ModelChoiceField(label=_("セミナー"), queryset=Seminar.objects.none())
+    mode = forms.ChoiceField(label=_("参加方法"), choices=AttendanceMode.choices, widget=forms.RadioSelect)
+    joins_exchange = forms.BooleanField(label=_("意見交換会に参加する（会場参加者のみ）"), required=False)
+    when_full = forms.ChoiceField(
+        label=_("満席の場合"), choices=WhenFull.choices, initial=WhenFull.NOTHING, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    kana = forms.CharField(label=_("ふりがな"), max_length=100, help_text=_("ひらがなで入力してください（カタカナも可）。"))
+    email = forms.EmailField(
+        label=_("メールアドレス"), max_length=254, help_text=_("確認のメール（お申し込み内容のリンク）をここへ送ります。")
+    )
+    affiliation = forms.CharField(label=_("所属"), max_length=200, required=False)
+    category = forms.ChoiceField(label=_("区分"), choices=AttendeeCategory.choices)
+    municipality = MunicipalityChoiceField(label=_("市区町村"), required=False, empty_label=_("（選択しない）"))
+    accessibility_needs = forms.CharField(
+        label=_("配慮が必要な事項"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    consent = forms.BooleanField(
+        label=_("ご本人に個人情報の取扱い（利用目的）を説明し、同意を得た"),
+        help_text=PURPOSE_OF_USE,
+        error_messages={"required": _("ご本人の同意を得てから登録してください。")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Every seminar, open or not: the service says why a closed one is refused.
+        self.fields["seminar"].queryset = Seminar.objects.order_by("-date", "-id")
+
+    def clean_name(self) -> str:
+        return clean_name_value(self.cleaned_data["name"])
+
+    def clean_kana(self) -> str:
+        return clean_kana_value(self.cleaned_data["kana"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("joins_exchange") and cleaned.get("mode") != AttendanceMode.VENUE:
+            self.add_error("joins_exchange", _("意見交換会は会場参加の方のみ参加できます。"))
+        return cleaned
+
+
 class CheckinSearchForm(forms.Form):
     q = forms.CharField(
-        label=_("氏名・ふりがなで検索"),
+        label=_("氏名・ふりがな・受付番号で検索"),
         max_length=100,
         required=False,
         widget=forms.SearchInput(attrs={"autocomplete": "off", "autofocus": ""}),
     )
 
 
-class SeminarMessageForm(forms.Form):
+class SeminarMessageForm(PortalFormMixin, forms.Form):
     mode = forms.ChoiceField(label=_("宛先の参加方法"), choices=AttendanceMode.choices)
     include_waitlisted = forms.BooleanField(label=_("キャンセル待ちの方にも送る"), required=False)
     subject = forms.CharField(label=_("件名"), max_length=200)

@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.capacity import seats_left
 from portal.deadlines import combine_jst, end_of_day_jst
+from portal.tokens import new_token
 
 from .enums import AttendanceMode, AttendeeCategory, ProgramItemKind, RegistrationSource, RegistrationStatus
 
 # Path segments the public URLconf uses beside /seminars/<slug>/: a seminar may not take them.
-RESERVED_SLUGS = frozenset({"r", "checkin"})
+RESERVED_SLUGS = frozenset({"r", "checkin", "resend"})
 
 # 128 bits in URL-safe base64 is 22 characters; portal.tokens.new_token() gives 43 (256 bits).
 TOKEN_MIN_LENGTH = 22
@@ -168,6 +169,30 @@ class Seminar(models.Model):
         return seats_left(capacity=self.online_capacity, taken=self.online_taken)
 
     @property
+    def full_modes(self) -> frozenset[str]:
+        """The offered modes with no seat left (an unlimited one never is). Needs with_counts."""
+        left = {AttendanceMode.VENUE: self.venue_seats_left, AttendanceMode.ONLINE: self.online_seats_left}
+        return frozenset(mode for mode in self.modes if left[mode] == 0)
+
+    @property
+    def venue_is_full(self) -> bool:
+        return AttendanceMode.VENUE in self.full_modes
+
+    @property
+    def online_is_full(self) -> bool:
+        return AttendanceMode.ONLINE in self.full_modes
+
+    @property
+    def is_full(self) -> bool:
+        """Every offered mode is full: only the waiting list is left."""
+        return self.full_modes == frozenset(self.modes)
+
+    @property
+    def limited_modes(self) -> list[str]:
+        """The offered modes with a capacity: the only ones that can fill up."""
+        return [mode for mode in self.modes if self.capacity_for(mode) is not None]
+
+    @property
     def highlight_lines(self) -> list[str]:
         return [line.strip() for line in self.highlights.splitlines() if line.strip()]
 
@@ -234,7 +259,13 @@ class ProgramItem(models.Model):
 class Registration(models.Model):
     """One person's registration. Written only by seminars.services (capacity rule)."""
 
+    # get_absolute_url is the person's own token link: the admin never redirects staff to it.
+    absolute_url_acts_for_a_person = True
+
     seminar = models.ForeignKey(Seminar, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("セミナー"))
+    # The 受付番号 people quote at the door and on the phone: 1, 2, 3 … per seminar, given under
+    # the seminar's lock by services.registration_create; never reused (cancelled rows keep theirs).
+    number = models.PositiveIntegerField(_("受付番号"), editable=False)
     mode = models.CharField(_("参加方法"), max_length=10, choices=AttendanceMode.choices)
     status = models.CharField(_("状態"), max_length=12, choices=RegistrationStatus.choices)
     name = models.CharField(_("氏名"), max_length=100)
@@ -255,7 +286,11 @@ class Registration(models.Model):
     accessibility_needs = models.TextField(_("配慮が必要な事項"), blank=True)
     consent_at = models.DateTimeField(_("個人情報の取扱いへの同意日時"))
     source = models.CharField(_("申込経路"), max_length=10, choices=RegistrationSource.choices, default=RegistrationSource.WEB)
+    # The person's own link (see, switch, cancel): in their mail and on their page, nowhere else.
     token = models.CharField(_("トークン"), max_length=64, unique=True, editable=False)
+    # Printed in the 受付票 QR, which people show at the door and may leave lying around: it only
+    # opens the staff check-in page, which needs a staff login, never the person's own page.
+    checkin_token = models.CharField(_("受付票トークン"), max_length=64, unique=True, editable=False, default=new_token)
     created_at = models.DateTimeField(_("申込日時"), default=timezone.now, db_index=True)
     confirmed_at = models.DateTimeField(_("確定日時"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("キャンセル日時"), null=True, blank=True)
@@ -270,6 +305,7 @@ class Registration(models.Model):
         verbose_name = _("参加申込")
         verbose_name_plural = _("参加申込")
         constraints = [
+            models.UniqueConstraint(fields=["seminar", "number"], name="registration_number_unique_per_seminar"),
             models.UniqueConstraint(
                 fields=["seminar", "email_normalized"],
                 condition=~Q(status=RegistrationStatus.CANCELLED) & Q(anonymized_at__isnull=True),
@@ -295,6 +331,11 @@ class Registration(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(token__regex=rf"^[A-Za-z0-9_-]{{{TOKEN_MIN_LENGTH},}}$"), name="registration_token_128_bits"
+            ),
+            models.CheckConstraint(
+                condition=Q(checkin_token__regex=rf"^[A-Za-z0-9_-]{{{TOKEN_MIN_LENGTH},}}$")
+                & ~Q(checkin_token=models.F("token")),
+                name="registration_checkin_token_128_bits_and_own",
             ),
         ]
         indexes = [models.Index(fields=["seminar", "mode", "status"], name="registration_seat_count")]
@@ -356,3 +397,37 @@ class MessageDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.registration_id}"
+
+
+class RegistrationChange(models.Model):
+    """A registrant's change of 参加方法 or 意見交換会: what the change mail tells them.
+
+    Written by services.registration_change_mode; the queued mail refers to it, because the
+    registration alone no longer knows what it was before.
+    """
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="changes", verbose_name=_("参加申込")
+    )
+    old_mode = models.CharField(_("変更前の参加方法"), max_length=10, choices=AttendanceMode.choices)
+    new_mode = models.CharField(_("変更後の参加方法"), max_length=10, choices=AttendanceMode.choices)
+    old_joins_exchange = models.BooleanField(_("変更前の意見交換会"))
+    new_joins_exchange = models.BooleanField(_("変更後の意見交換会"))
+    old_status = models.CharField(_("変更前の状態"), max_length=12, choices=RegistrationStatus.choices)
+    created_at = models.DateTimeField(_("変更日時"), default=timezone.now)
+
+    class Meta:
+        ordering = ["registration", "created_at", "id"]
+        verbose_name = _("参加方法の変更")
+        verbose_name_plural = _("参加方法の変更")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.old_mode} → {self.new_mode}"
+
+    @property
+    def mode_changed(self) -> bool:
+        return self.old_mode != self.new_mode
+
+    @property
+    def exchange_changed(self) -> bool:
+        return self.old_joins_exchange != self.new_joins_exchange

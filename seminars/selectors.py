@@ -1,9 +1,11 @@
 """Reads shared by the views, each page in a fixed number of queries."""
 
 import datetime as dt
+import unicodedata
 
 import jaconv
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -85,22 +87,68 @@ def seminar_dashboard(*, seminar: Seminar) -> dict:
     return counts
 
 
+def normalize_for_search(text: str) -> str:
+    """What people type at the desk, in one form: full-width digits and letters and half-width
+    kana (ﾀﾅｶ) folded by NFKC, katakana as hiragana, lower case, no spaces at all (a name is
+    typed with or without the space between family and given name).
+
+    The same folding as organizations.search.normalize, minus the spaces; seminars does not
+    import organizations, so it lives here until a shared text helper exists in portal.
+    """
+    text = jaconv.kata2hira(unicodedata.normalize("NFKC", text))
+    return "".join(text.lower().split())
+
+
+def _without_spaces(field: str):
+    """The column with its ASCII and full-width spaces removed, for a space-insensitive match."""
+    return Replace(Replace(F(field), Value(" "), Value("")), Value("\u3000"), Value(""))
+
+
 def registration_search(*, seminar: Seminar, q: str = "", limit: int = 50) -> QuerySet[Registration]:
-    """Live registrations for the check-in desk, by name or kana (hiragana or katakana)."""
+    """Live registrations for the check-in desk: by name or kana as people type them (with or
+    without spaces, hiragana, katakana or half-width kana), by 受付番号 (also in full-width
+    digits) or by the start of the address. One query."""
     queryset = Registration.objects.filter(seminar=seminar).exclude(status=RegistrationStatus.CANCELLED)
-    q = q.strip()
-    if q:
-        hira, kata = jaconv.kata2hira(q), jaconv.hira2kata(q)
-        queryset = queryset.filter(
-            Q(name__icontains=q) | Q(kana__icontains=hira) | Q(kana__icontains=kata) | Q(email_normalized__startswith=q.lower())
-        )
+    term = normalize_for_search(q)
+    if term:
+        # Stored kana is hiragana (RegistrationForm.clean_kana); older or staff-typed rows and
+        # katakana names may not be, so each column is asked in both scripts.
+        forms = {term, jaconv.hira2kata(term)}
+        queryset = queryset.alias(name_compact=_without_spaces("name"), kana_compact=_without_spaces("kana"))
+        match = Q(email_normalized__startswith=term)
+        for form in forms:
+            match |= Q(name_compact__icontains=form) | Q(kana_compact__icontains=form)
+        if term.isascii() and term.isdigit() and len(term) <= 9:  # within the integer column
+            match |= Q(number=int(term))
+        queryset = queryset.filter(match)
     return queryset.order_by("kana", "id")[:limit]
+
+
+def registrations_live_upcoming_for_email(*, email_normalized: str, now: dt.datetime | None = None) -> list[Registration]:
+    """The live registrations one address holds for seminars not yet held (today's included,
+    or no date yet), in the seminars' order: what a 'resend my link' mail lists. One query."""
+    if not email_normalized:
+        return []
+    upcoming = Q(seminar__date__gte=_today_jst(now)) | Q(seminar__date__isnull=True)
+    return list(
+        Registration.objects.filter(upcoming, email_normalized=email_normalized, anonymized_at__isnull=True)
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .select_related("seminar")
+        .order_by(F("seminar__date").asc(nulls_last=True), "seminar__start_time", "seminar_id")
+    )
 
 
 def registration_by_token(*, token: str) -> Registration | None:
     if not token or len(token) > 64:
         return None
     return Registration.objects.select_related("seminar", "municipality").filter(token=token).first()
+
+
+def registration_by_checkin_token(*, checkin_token: str) -> Registration | None:
+    """The registration a scanned 受付票 belongs to (its own token: never the person's link)."""
+    if not checkin_token or len(checkin_token) > 64:
+        return None
+    return Registration.objects.select_related("seminar", "municipality").filter(checkin_token=checkin_token).first()
 
 
 def seminar_participation_for_municipality(*, municipality) -> QuerySet[Seminar]:

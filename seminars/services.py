@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +23,17 @@ from portal.deadlines import JAPAN
 from portal.mail import schedule_mail
 from portal.tokens import new_token
 
+from . import selectors
 from .enums import AttendanceMode, RegistrationSource, RegistrationStatus, WhenFull
-from .models import ANONYMIZED_LABEL, MessageDelivery, Registration, Seminar, SeminarMessage, normalize_email
+from .models import (
+    ANONYMIZED_LABEL,
+    MessageDelivery,
+    Registration,
+    RegistrationChange,
+    Seminar,
+    SeminarMessage,
+    normalize_email,
+)
 
 
 class RegistrationError(Exception):
@@ -60,22 +69,35 @@ def seat_available(*, seminar: Seminar, mode: str) -> bool:
 TAKEN_AND_EXISTING_SQL = (
     "SELECT COUNT(*) FILTER (WHERE mode = %s AND status = %s),"
     " COUNT(*) FILTER (WHERE mode = %s AND status = %s),"
-    " MAX(id) FILTER (WHERE email_normalized = %s AND status <> %s)"
+    " MAX(id) FILTER (WHERE email_normalized = %s AND status <> %s),"
+    " COALESCE(MAX(number), 0)"
     f" FROM {Registration._meta.db_table} WHERE seminar_id = %s"
 )
 
 
-def _taken_and_existing(seminar: Seminar, email_normalized: str) -> tuple[dict[str, int], int | None]:
-    """Seats taken per mode and this person's live registration, in one query (under the lock).
+@dataclass(frozen=True)
+class SeminarTally:
+    taken: dict[str, int]  # confirmed seats per mode
+    existing_id: int | None  # this address's live registration
+    last_number: int  # the highest 受付番号 given so far (cancelled rows included), 0 for none
 
-    One round trip instead of three keeps the time the seminar row stays locked short.
+
+def _taken_and_existing(seminar: Seminar, email_normalized: str) -> SeminarTally:
+    """Seats taken per mode, this person's live registration and the last 受付番号, in one query
+    (under the lock).
+
+    One round trip instead of four keeps the time the seminar row stays locked short.
     """
     venue, online = AttendanceMode.VENUE.value, AttendanceMode.ONLINE.value
     confirmed, cancelled = RegistrationStatus.CONFIRMED.value, RegistrationStatus.CANCELLED.value
     with connection.cursor() as cursor:
         cursor.execute(TAKEN_AND_EXISTING_SQL, [venue, confirmed, online, confirmed, email_normalized, cancelled, seminar.pk])
-        venue_taken, online_taken, existing = cursor.fetchone()
-    return {AttendanceMode.VENUE: venue_taken, AttendanceMode.ONLINE: online_taken}, existing
+        venue_taken, online_taken, existing, last_number = cursor.fetchone()
+    return SeminarTally(
+        taken={AttendanceMode.VENUE: venue_taken, AttendanceMode.ONLINE: online_taken},
+        existing_id=existing,
+        last_number=last_number,
+    )
 
 
 def _check_open(seminar: Seminar, now: dt.datetime) -> None:
@@ -99,25 +121,30 @@ def _schedule_confirmation_mails(registration: Registration) -> None:
         schedule_mail(kind="seminars.online_url", object_id=registration.pk)
 
 
-def _promote_next(seminar: Seminar, mode: str, now: dt.datetime) -> Registration | None:
-    """Give a freed seat to the first person waiting for ``mode``. Needs the seminar lock."""
-    if not seat_available(seminar=seminar, mode=mode):
-        return None
-    waiting = (
-        Registration.objects.select_for_update()
-        .filter(seminar=seminar, mode=mode, status=RegistrationStatus.WAITLISTED)
-        .order_by("created_at", "id")
-        .first()
-    )
-    if waiting is None:
-        return None
-    waiting.status = RegistrationStatus.CONFIRMED
-    waiting.confirmed_at = now
-    waiting.save(update_fields=["status", "confirmed_at"])
-    schedule_mail(kind="seminars.promoted", object_id=waiting.pk)
-    if mode == AttendanceMode.ONLINE and seminar.online_url:
-        schedule_mail(kind="seminars.online_url", object_id=waiting.pk)
-    return waiting
+def _promote_waiting(seminar: Seminar, mode: str, now: dt.datetime) -> list[Registration]:
+    """Give every free seat of ``mode`` to the people waiting for it, first come first served.
+
+    The one place a waiting person moves up: a cancellation, a mode switch, an erasure and a
+    capacity raised by staff all end here. Needs the seminar lock in the same transaction.
+    """
+    capacity = seminar.capacity_for(mode)
+    waiting = Registration.objects.select_for_update().filter(
+        seminar=seminar, mode=mode, status=RegistrationStatus.WAITLISTED
+    ).order_by("created_at", "id")
+    if capacity is not None:
+        free = capacity - confirmed_count(seminar=seminar, mode=mode)
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        schedule_mail(kind="seminars.promoted", object_id=registration.pk)
+        if mode == AttendanceMode.ONLINE and seminar.online_url:
+            schedule_mail(kind="seminars.online_url", object_id=registration.pk)
+    return promoted
 
 
 def registration_create(
@@ -150,9 +177,10 @@ def registration_create(
     with transaction.atomic(durable=True):
         seminar = lock_for_capacity(Seminar, pk=seminar.pk)
         now = now or timezone.now()
-        taken, existing_id = _taken_and_existing(seminar, email_normalized)
-        if existing_id is not None:
-            return RegistrationOutcome(registration=Registration.objects.get(pk=existing_id), created=False)
+        tally = _taken_and_existing(seminar, email_normalized)
+        taken = tally.taken
+        if tally.existing_id is not None:
+            return RegistrationOutcome(registration=Registration.objects.get(pk=tally.existing_id), created=False)
         _check_open(seminar, now)
         _check_mode(seminar, mode, joins_exchange=joins_exchange)
 
@@ -161,7 +189,10 @@ def registration_create(
             if when_full == WhenFull.ONLINE and mode != AttendanceMode.ONLINE and seminar.has_online:
                 mode, joins_exchange = AttendanceMode.ONLINE, False
                 if not has_room(capacity=seminar.capacity_for(mode), taken=taken[mode]):
-                    raise RegistrationError(_("会場・オンラインとも満席です。"), code="full")
+                    raise RegistrationError(
+                        _("会場・オンラインとも満席です。キャンセル待ちをご希望の場合は「キャンセル待ちに登録する」を選んでください。"),
+                        code="full",
+                    )
             elif when_full == WhenFull.WAITLIST:
                 status = RegistrationStatus.WAITLISTED
             else:
@@ -171,6 +202,8 @@ def registration_create(
 
         registration = Registration.objects.create(
             seminar=seminar,
+            # max + 1 under the seminar's lock: the next registration waits for this commit.
+            number=tally.last_number + 1,
             mode=mode,
             status=status,
             name=name.strip(),
@@ -210,13 +243,32 @@ def registration_cancel(*, registration: Registration, now: dt.datetime | None =
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
         schedule_mail(kind="seminars.cancelled", object_id=registration.pk)
-        return _promote_next(seminar, registration.mode, now) if freed_seat else None
+        promoted = _promote_waiting(seminar, registration.mode, now) if freed_seat else []
+        return promoted[0] if promoted else None
+
+
+def _record_change(registration: Registration, *, old_mode: str, old_joins_exchange: bool, old_status: str, now) -> None:
+    """Keep what changed and queue the mail that says so (seminars.mode_changed)."""
+    change = RegistrationChange.objects.create(
+        registration=registration,
+        old_mode=old_mode,
+        new_mode=registration.mode,
+        old_joins_exchange=old_joins_exchange,
+        new_joins_exchange=registration.joins_exchange,
+        old_status=old_status,
+        created_at=now,
+    )
+    schedule_mail(kind="seminars.mode_changed", object_id=change.pk)
 
 
 def registration_change_mode(
     *, registration: Registration, mode: str, joins_exchange: bool = False, now: dt.datetime | None = None
 ) -> Registration:
-    """Switch between 会場 and オンライン if the other mode has a seat; frees the old seat."""
+    """Switch between 会場 and オンライン if the other mode has a seat; frees the old seat.
+
+    Either change (the mode, or the 意見交換会 alone) is recorded and mailed with what it was
+    before; asking for what the registration already is changes nothing and mails nothing.
+    """
     with transaction.atomic(durable=True):
         seminar = lock_for_capacity(Seminar, pk=registration.seminar_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -225,25 +277,111 @@ def registration_change_mode(
             raise RegistrationError(_("このお申し込みは既にキャンセルされています。"), code="cancelled")
         _check_open(seminar, now)
         _check_mode(seminar, mode, joins_exchange=joins_exchange)
+        old = {
+            "old_mode": registration.mode,
+            "old_joins_exchange": registration.joins_exchange,
+            "old_status": registration.status,
+        }
         if mode == registration.mode:
             if registration.joins_exchange != joins_exchange:
                 registration.joins_exchange = joins_exchange
                 registration.save(update_fields=["joins_exchange"])
+                _record_change(registration, now=now, **old)
             return registration
         if not seat_available(seminar=seminar, mode=mode):
             raise RegistrationError(
                 _("%(mode)s参加は満席のため変更できません。") % {"mode": AttendanceMode(mode).label}, code="full"
             )
-        old_mode, was_confirmed = registration.mode, registration.status == RegistrationStatus.CONFIRMED
+        was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         registration.mode = mode
         registration.joins_exchange = joins_exchange
         registration.status = RegistrationStatus.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["mode", "joins_exchange", "status", "confirmed_at"])
-        _schedule_confirmation_mails(registration)
+        _record_change(registration, now=now, **old)
         if was_confirmed:
-            _promote_next(seminar, old_mode, now)
+            _promote_waiting(seminar, old["old_mode"], now)
         return registration
+
+
+CORRECTABLE_FIELDS = ("name", "kana", "email", "affiliation")
+
+
+def registration_correct(
+    *, registration: Registration, name: str, kana: str, email: str, affiliation: str = ""
+) -> list[str]:
+    """Staff correct what a registrant wrote (a misspelt name, a mistyped address).
+
+    Never touches the seat: mode and status stay, the seminar is not locked. The address is
+    normalized again and keeps the one-live-registration-per-address rule (code="email_taken").
+    A new address also gets a new link and 受付票 (the old mail may have gone to a stranger's
+    mailbox) and the confirmation again, where it now goes. Returns the fields that changed.
+    """
+    email_normalized = normalize_email(email)
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().select_related("seminar").get(pk=registration.pk)
+        if registration.is_anonymized:
+            raise RegistrationError(_("この申込の個人情報は既に削除されています。"), code="anonymized")
+        new = {"name": name.strip(), "kana": kana.strip(), "email": email.strip(), "affiliation": affiliation.strip()}
+        changed = [field for field in CORRECTABLE_FIELDS if getattr(registration, field) != new[field]]
+        if not changed:
+            return []
+        address_changed = email_normalized != registration.email_normalized
+        if address_changed and registration.is_live:
+            other = (
+                Registration.objects.filter(seminar_id=registration.seminar_id, email_normalized=email_normalized)
+                .exclude(status=RegistrationStatus.CANCELLED)
+                .exclude(pk=registration.pk)
+                .values_list("number", flat=True)
+                .first()
+            )
+            if other is not None:
+                raise email_taken_error(other)
+        for field, value in new.items():
+            setattr(registration, field, value)
+        registration.email_normalized = email_normalized
+        update_fields = [*CORRECTABLE_FIELDS, "email_normalized"]
+        if address_changed:
+            registration.token, registration.checkin_token = new_token(), new_token()
+            update_fields += ["token", "checkin_token"]
+        try:
+            # The constraint decides a race between two corrections (or a correction and a
+            # registration) to the same address; its refusal is the same message.
+            with transaction.atomic():
+                registration.save(update_fields=update_fields)
+        except IntegrityError as error:
+            if "registration_one_live_per_email" not in str(error):
+                raise
+            raise email_taken_error(None) from None
+        if address_changed and registration.is_live:
+            _schedule_confirmation_mails(registration)
+    return changed
+
+
+def email_taken_error(number: int | None) -> RegistrationError:
+    """The one-registration-per-address refusal, with the 受付番号 that holds the address."""
+    if number is None:
+        return RegistrationError(_("このメールアドレスでは、このセミナーに既にお申し込みがあります。"), code="email_taken")
+    return RegistrationError(
+        _("このメールアドレスでは、このセミナーに既にお申し込みがあります（受付番号 %(number)s）。") % {"number": number},
+        code="email_taken",
+    )
+
+
+def registration_links_resend(*, email: str, now: dt.datetime | None = None) -> int:
+    """Queue one mail to ``email`` listing the own link of each of its live registrations for
+    the seminars not yet held; nothing for an address without one.
+
+    Returns how many registrations the mail lists (0: nothing queued). The caller must not show
+    the difference: whoever types an address learns nothing about its registrations. The mail
+    goes only to the address the registrations were made with (the builder reads them again).
+    """
+    registrations = selectors.registrations_live_upcoming_for_email(email_normalized=normalize_email(email), now=now)
+    if not registrations:
+        return 0
+    with transaction.atomic():
+        schedule_mail(kind="seminars.links", object_id=registrations[-1].pk)
+    return len(registrations)
 
 
 def registration_check_in(*, registration: Registration, now: dt.datetime | None = None) -> Registration:
@@ -263,6 +401,19 @@ def registration_check_in(*, registration: Registration, now: dt.datetime | None
         registration.checked_in_at = now or timezone.now()
         registration.save(update_fields=["checked_in_at"])
         return registration
+
+
+def seminar_promote_waiting(*, seminar: Seminar, now: dt.datetime | None = None) -> list[Registration]:
+    """After staff changed a seminar (a capacity raised, a limit removed): fill every seat that
+    is free now from the waiting list, in order, before any newcomer can take it.
+
+    Joins the caller's transaction (the admin saves the seminar in one), so the change and the
+    promotions commit together; the seminar row stays locked until then.
+    """
+    with transaction.atomic():
+        seminar = lock_for_capacity(Seminar, pk=seminar.pk)
+        now = now or timezone.now()
+        return [registration for mode in seminar.modes for registration in _promote_waiting(seminar, mode, now)]
 
 
 def seminar_close(*, seminar: Seminar) -> Seminar:
@@ -376,8 +527,11 @@ def registrations_anonymize(*, registrations: QuerySet[Registration], now: dt.da
             for field in REGISTRATION_PERSONAL_FIELDS:
                 setattr(row, field, "")
             row.token = new_token()
+            row.checkin_token = new_token()
             row.anonymized_at = now
-        Registration.objects.bulk_update(rows, [*REGISTRATION_PERSONAL_FIELDS, "token", "anonymized_at"], batch_size=500)
+        Registration.objects.bulk_update(
+            rows, [*REGISTRATION_PERSONAL_FIELDS, "token", "checkin_token", "anonymized_at"], batch_size=500
+        )
         LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Registration), object_id__in=[str(row.pk) for row in rows]
         ).update(object_repr=str(ANONYMIZED_LABEL))

@@ -1,25 +1,33 @@
+import functools
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
+from django_ratelimit.core import get_usage
 
 from portal.qr import qr_png, qr_svg
-from portal.ratelimits import registration_ratelimit
+from portal.ratelimits import registration_ratelimit, too_many_requests
 
-from . import selectors, services
-from .enums import AttendanceMode, RegistrationSource, RegistrationStatus
-from .forms import ChangeModeForm, CheckinSearchForm, RegistrationForm
-from .models import Registration, Seminar
+from . import calendars, links, selectors, services
+from .enums import AttendanceMode, RegistrationSource, RegistrationStatus, WhenFull
+from .forms import ChangeModeForm, CheckinSearchForm, RegistrationForm, ResendLinkForm
+from .models import Registration, Seminar, normalize_email
 
 RECENT_COOKIE = "seminars_recent"
 RECENT_MAX = 5
+
+# Link mails one address may be sent, whoever asks (the per-client limit is the registration
+# form's, RATELIMIT_REGISTRATION). A setting of that name overrides it; "" turns it off.
+RESEND_PER_ADDRESS_DEFAULT = "5/h"
 
 
 def _register_url(seminar: Seminar) -> str:
@@ -57,6 +65,8 @@ def _render_form(
     if request.method == "POST":
         # The POST read only the row; the page shows the seats as they are after it.
         seminar = selectors.seminar_for_registration_page(slug=seminar.slug)
+    if form is not None:
+        form.show_seats(seminar.full_modes)
     return render(
         request, "seminars/registration_form.html", {"seminar": seminar, "form": form, "closed": closed}, status=status
     )
@@ -95,7 +105,8 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 accessibility_needs=cleaned["accessibility_needs"],
                 consent=cleaned["consent"],
                 source=source,
-                when_full=cleaned["when_full"],
+                # No question when no mode can fill up; if staff set a capacity since, wait.
+                when_full=cleaned.get("when_full", WhenFull.WAITLIST),
             )
         except services.RegistrationError as error:
             if error.code == "closed":
@@ -124,6 +135,51 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_form(request, seminar, form=form)
 
 
+def _resend_rate(group: str, request: HttpRequest) -> str | None:
+    # Off with the other limits (RATELIMIT_REGISTRATION=""), read per request like them.
+    if not settings.RATELIMIT_REGISTRATION:
+        return None
+    return getattr(settings, "RATELIMIT_SEMINAR_RESEND_PER_ADDRESS", RESEND_PER_ADDRESS_DEFAULT) or None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@registration_ratelimit  # per client address; innermost, as on the registration form
+def registration_resend(request: HttpRequest) -> HttpResponse:
+    """'Resend my link': the same answer whether or not the address has a registration."""
+    form = ResendLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = normalize_email(form.cleaned_data["email"])
+        # Counted for every address typed, registered or not, so a 429 says nothing either.
+        usage = get_usage(
+            request,
+            group="seminars.registration_resend.address",
+            key=lambda group, request: email,
+            rate=_resend_rate,
+            method=["POST"],
+            increment=True,
+        )
+        if usage is not None and usage["should_limit"]:
+            return too_many_requests(request, usage["time_left"])
+        services.registration_links_resend(email=email)
+        return redirect(f"{reverse('seminars:registration_resend')}?sent=1")
+    sent = request.method != "POST" and request.GET.get("sent") == "1"
+    return render(request, "seminars/registration_resend.html", {"form": form, "sent": sent})
+
+
+def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page or file under a person's token: kept by no browser or proxy (never_cache: private,
+    no-store) and indexed by no search engine, HTML or not (the header, beside the meta tag)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return never_cache(wrapper)
+
+
 def _registration_or_404(request: HttpRequest, token: str) -> Registration | HttpResponse:
     registration = selectors.registration_by_token(token=token)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
@@ -131,7 +187,7 @@ def _registration_or_404(request: HttpRequest, token: str) -> Registration | Htt
     return registration
 
 
-@never_cache
+@token_page
 @require_http_methods(["GET", "POST"])
 def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
     found = _registration_or_404(request, token)
@@ -153,12 +209,18 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(reverse("seminars:seminar_detail", kwargs={"slug": seminar.slug}))
             if action == "change_mode":
                 if change_form.is_valid():
-                    services.registration_change_mode(
+                    before = (registration.mode, registration.joins_exchange)
+                    changed = services.registration_change_mode(
                         registration=registration,
                         mode=change_form.cleaned_data["mode"],
                         joins_exchange=change_form.cleaned_data["joins_exchange"],
                     )
-                    messages.success(request, _("参加方法を変更しました。確認のメールをお送りします。"))
+                    if changed.mode != before[0]:
+                        messages.success(request, _("参加方法を変更しました。確認のメールをお送りします。"))
+                    elif changed.joins_exchange != before[1]:
+                        messages.success(request, _("意見交換会への参加を変更しました。確認のメールをお送りします。"))
+                    else:
+                        messages.info(request, _("変更はありません。"))
                     return redirect(registration.get_absolute_url())
             else:
                 return render(request, "400.html", status=400)
@@ -174,8 +236,54 @@ def registration_detail(request: HttpRequest, token: str) -> HttpResponse:
             "change_form": change_form,
             "can_change": seminar.is_registration_open(),
             "can_cancel": seminar.starts_at is None or timezone.now() < seminar.starts_at,
+            "has_calendar": links.has_calendar(registration),
+            "google_calendar_url": links.google_calendar_url(registration, location=calendars.registration_location(registration)),
+            "has_ticket": links.has_ticket(registration),
         },
     )
+
+
+@token_page
+@require_safe
+def registration_calendar(request: HttpRequest, token: str) -> HttpResponse:
+    """The same .ics the confirmation mail attaches, for readers whose mail lost it (無害化)."""
+    found = _registration_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    content = calendars.registration_calendar(found)
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{calendars.registration_calendar_filename(found)}"'
+    return response
+
+
+def _ticket_registration_or_404(request: HttpRequest, token: str) -> Registration | HttpResponse:
+    found = _registration_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    if not links.has_ticket(found):
+        raise Http404
+    return found
+
+
+@token_page
+@require_safe
+def registration_ticket(request: HttpRequest, token: str) -> HttpResponse:
+    """The 受付票 to show at the door: the QR as large as the screen allows, the 受付番号 beside it."""
+    found = _ticket_registration_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return render(request, "seminars/registration_ticket.html", {"registration": found, "seminar": found.seminar})
+
+
+@token_page
+@require_safe
+def registration_ticket_png(request: HttpRequest, token: str) -> HttpResponse:
+    found = _ticket_registration_or_404(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    return HttpResponse(qr_png(links.checkin_url(found), box_size=10), content_type="image/png")
 
 
 @require_GET
@@ -237,7 +345,7 @@ def checkin_counts(request: HttpRequest, slug: str) -> JsonResponse:
 def checkin_registration(request: HttpRequest, token: str) -> HttpResponse:
     """Opened by scanning a 受付票 QR: shows who it is; the POST checks them in once."""
     _require_checkin_permission(request)
-    registration = selectors.registration_by_token(token=token)
+    registration = selectors.registration_by_checkin_token(checkin_token=token)
     if registration is None:
         return render(request, "seminars/registration_not_found.html", {"registration": None, "staff": True}, status=404)
     if request.method == "POST":

@@ -185,7 +185,7 @@ def test_flyer_qr_opens_form_on_phone_and_venue_registration_is_confirmed_and_ma
     event = icalendar.Calendar.from_ical(files["seminar.ics"]).walk("VEVENT")[0]
     assert event.decoded("dtstart").isoformat() == "2027-02-05T13:30:00+09:00"
     assert event.decoded("dtend").isoformat() == "2027-02-05T17:00:00+09:00"
-    assert _decode_qr(files["uketsukehyo-qr.png"]) == [f"{live_server.url}/seminars/checkin/{registration.token}/"]
+    assert _decode_qr(files["uketsukehyo-qr.png"]) == [f"{live_server.url}/seminars/checkin/{registration.checkin_token}/"]
 
 
 def test_second_citizen_finds_venue_full_and_joins_online_third_joins_waiting_list(
@@ -288,7 +288,7 @@ def test_cancel_through_mail_link_promotes_waiting_person(live_server, site_url,
     }
     promoted = next(m for m in mail.outbox if m.to == ["waiting@example.jp"])
     assert _decode_qr(_attachments(promoted)["uketsukehyo-qr.png"]) == [
-        f"{live_server.url}/seminars/checkin/{waiting.token}/"
+        f"{live_server.url}/seminars/checkin/{waiting.checkin_token}/"
     ]
 
 

@@ -33,6 +33,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from seminars.enums import AttendanceMode, RegistrationStatus
 from seminars.models import Registration
@@ -302,7 +304,9 @@ def test_burst_split_across_two_servers_fills_exact_capacity_without_loss_or_5xx
 
 def test_admin_session_started_on_one_server_holds_on_the_other(app_servers):
     server_a, server_b = app_servers
-    get_user_model().objects.create_superuser("staff", "staff@example.jp", "correct-horse-battery-staple")
+    staff = get_user_model().objects.create_superuser("staff", "staff@example.jp", "correct-horse-battery-staple")
+    # Production requires two-step login of staff: the password on one server, the code too.
+    device = TOTPDevice.objects.create(user=staff, name="認証アプリ", confirmed=True)
     browser = Client(address="10.1.0.1")
     token = browser.csrf_token(server_a.port, "/admin/login/")
 
@@ -311,6 +315,11 @@ def test_admin_session_started_on_one_server_holds_on_the_other(app_servers):
         "POST",
         "/admin/login/?next=/admin/",
         form={"username": "staff", "password": "correct-horse-battery-staple", "next": "/admin/", "csrfmiddlewaretoken": token},
+    )
+    assert (status, headers["location"]) == (302, ["/accounts/login/code/"])
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift):06d}"
+    status, headers, _text = browser.request(
+        server_a.port, "POST", "/accounts/login/code/", form={"code": code, "csrfmiddlewaretoken": browser.cookies["csrftoken"]}
     )
     assert (status, headers["location"]) == (302, ["/admin/"])
     assert "sessionid" in browser.cookies

@@ -3,6 +3,8 @@
 import datetime as dt
 import itertools
 
+from django.db.models import Max
+
 from municipalities.models import Municipality, Prefecture
 from portal.deadlines import JAPAN
 from portal.tokens import new_token
@@ -69,6 +71,9 @@ def make_registration(seminar: Seminar, **overrides) -> Registration:
     }
     fields.update(overrides)
     fields.setdefault("email_normalized", normalize_email(fields["email"]))
+    if "number" not in fields:
+        last = Registration.objects.filter(seminar=seminar).aggregate(last=Max("number"))["last"]
+        fields["number"] = (last or 0) + 1
     return Registration.objects.create(seminar=seminar, **fields)
 
 
@@ -86,3 +91,15 @@ def registration_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def seminar_with_seats_taken(*, venue: int = 0, online: int = 0, **fields) -> Seminar:
+    """A seminar with that many confirmed registrations per mode, read with its seat counts."""
+    from seminars import selectors
+
+    seminar = make_seminar(**fields)
+    for _ in range(venue):
+        make_registration(seminar, mode=AttendanceMode.VENUE)
+    for _ in range(online):
+        make_registration(seminar, mode=AttendanceMode.ONLINE)
+    return selectors.seminar_for_registration_page(slug=seminar.slug)

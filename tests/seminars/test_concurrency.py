@@ -4,10 +4,12 @@ The control test runs the same count-then-insert without the lock, with a barrie
 the count and the insert, and shows that it overbooks: proof that these tests can see a race.
 """
 
+import datetime as dt
 import threading
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
 
 from portal.tokens import new_token
 from seminars import services
@@ -125,7 +127,7 @@ def test_control_unlocked_count_then_insert_overbooks():
             room = services.seat_available(seminar=unlocked_seminar, mode=AttendanceMode.VENUE)
             counted.wait(timeout=30)  # everyone has counted before anyone inserts
             if room:
-                make_registration(unlocked_seminar, email=f"race{index}@example.jp", token=new_token())
+                make_registration(unlocked_seminar, email=f"race{index}@example.jp", token=new_token(), number=index + 1)
             return room
 
     run_threads(CONTROL_THREADS, unlocked)
@@ -145,3 +147,81 @@ def test_registration_change_mode_8_threads_for_3_venue_seats_moves_exactly_3():
 
     assert Registration.objects.filter(seminar=seminar, mode=AttendanceMode.VENUE, status=RegistrationStatus.CONFIRMED).count() == 3
     assert sorted(getattr(r, "code", "moved") for r in results) == ["full"] * 5 + ["moved"] * 3
+
+
+def _raise_capacity(seminar: Seminar, capacity: int) -> list[Registration]:
+    """What the admin does on save: the new capacity and the promotions in one transaction."""
+    with transaction.atomic():
+        Seminar.objects.filter(pk=seminar.pk).update(venue_capacity=capacity)
+        return services.seminar_promote_waiting(seminar=seminar)
+
+
+def test_capacity_raise_concurrent_with_newcomers_gives_the_new_seats_to_those_already_waiting():
+    seminar = make_seminar(venue_capacity=2)
+    for _ in range(2):
+        make_registration(seminar)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    waiting = [
+        make_registration(seminar, status=RegistrationStatus.WAITLISTED, created_at=an_hour_ago + dt.timedelta(seconds=n))
+        for n in range(3)
+    ]
+
+    def act(index: int):
+        if index == 0:
+            return _raise_capacity(seminar, 5)
+        return _register(seminar, index, when_full=WhenFull.WAITLIST)
+
+    run_threads(CONTROL_THREADS, act)
+
+    confirmed = Registration.objects.filter(seminar=seminar, status=RegistrationStatus.CONFIRMED)
+    assert confirmed.count() == 5
+    assert set(confirmed.filter(pk__in=[r.pk for r in waiting]).values_list("pk", flat=True)) == {r.pk for r in waiting}
+    assert Registration.objects.filter(seminar=seminar, status=RegistrationStatus.WAITLISTED).count() == CONTROL_THREADS - 1
+
+
+def test_control_capacity_raise_without_promotion_lets_a_newcomer_jump_the_queue():
+    """The hole the promotion closes: the raised capacity alone gives the seat to whoever comes next."""
+    seminar = make_seminar(venue_capacity=1)
+    make_registration(seminar)
+    first_waiting = make_registration(
+        seminar, status=RegistrationStatus.WAITLISTED, created_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    Seminar.objects.filter(pk=seminar.pk).update(venue_capacity=2)  # no seminar_promote_waiting
+
+    newcomer = _register(seminar, 99, when_full=WhenFull.WAITLIST).registration
+
+    assert newcomer.status == RegistrationStatus.CONFIRMED
+    assert Registration.objects.get(pk=first_waiting.pk).status == RegistrationStatus.WAITLISTED
+
+
+def test_registration_create_20_threads_give_each_a_distinct_number_1_to_20():
+    seminar = make_seminar(venue_capacity=5)
+
+    results = run_threads(20, lambda index: _register(seminar, index, when_full=WhenFull.WAITLIST))
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    numbers = sorted(Registration.objects.filter(seminar=seminar).values_list("number", flat=True))
+    assert numbers == list(range(1, 21))
+    # In the order the lock let them in: the 受付番号 follows the time of registration.
+    by_time = list(Registration.objects.filter(seminar=seminar).order_by("created_at", "id").values_list("number", flat=True))
+    assert by_time == list(range(1, 21))
+
+
+def test_control_unlocked_max_plus_one_gives_the_same_number_twice():
+    """max + 1 without lock_for_capacity: everyone reads the same max, and the unique
+    constraint refuses all but one. The lock is what the numbering needs."""
+    seminar = make_seminar(venue_capacity=None)
+    read = threading.Barrier(CONTROL_THREADS)
+
+    def unlocked(index: int) -> int:
+        with transaction.atomic():
+            last = services._taken_and_existing(seminar, f"race{index}@example.jp").last_number
+            read.wait(timeout=30)  # everyone has read the max before anyone inserts
+            make_registration(seminar, email=f"race{index}@example.jp", token=new_token(), number=last + 1)
+            return last + 1
+
+    results = run_threads(CONTROL_THREADS, unlocked)
+
+    refused = [r for r in results if isinstance(r, IntegrityError)]
+    assert len(refused) == CONTROL_THREADS - 1
+    assert list(Registration.objects.filter(seminar=seminar).values_list("number", flat=True)) == [1]

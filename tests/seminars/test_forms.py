@@ -7,7 +7,7 @@ from django.utils import translation
 
 from municipalities.models import Municipality
 from seminars.forms import RegistrationForm, registration_form_html
-from tests.seminars.factories import make_municipality, make_seminar
+from tests.seminars.factories import make_municipality, make_seminar, seminar_with_seats_taken
 
 
 @pytest.mark.django_db
@@ -148,3 +148,108 @@ def test_bound_form_is_rendered_as_crispy_renders_it():
 
     assert html == render_crispy_form(form, context={"csrf_token": "t"})
     assert "確認用のメールアドレスが一致しません。" in html
+
+
+# ---------------------------------------------------------------- what 満席の場合 offers
+
+
+def when_full_question(seminar) -> tuple[str, list[str], str] | None:
+    """(label, choice values, help text) of the question as the page shows it, None if absent."""
+    form = RegistrationForm(seminar=seminar)
+    form.show_seats(seminar.full_modes)
+    field = form.fields.get("when_full")
+    if field is None:
+        return None
+    return str(field.label), [value for value, _label in field.choices], str(field.help_text)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("fields", "taken", "expected"),
+    [
+        # Hybrid, nothing full: the three choices, online instead only for a venue that can fill.
+        ({"venue_capacity": 5, "online_capacity": None}, (0, 0), ("満席の場合", ["waitlist", "online", "nothing"], "")),
+        # The venue full, online has room: online instead is true.
+        (
+            {"venue_capacity": 1, "online_capacity": None},
+            (1, 0),
+            (
+                "満席の場合",
+                ["waitlist", "online", "nothing"],
+                "会場参加は満席です。会場を選んだ場合の扱いを選んでください（オンライン参加には空きがあります）。",
+            ),
+        ),
+        # Both full: the waiting list only, and the page says so.
+        (
+            {"venue_capacity": 1, "online_capacity": 1},
+            (1, 1),
+            ("お申し込みの扱い", ["waitlist"], "会場・オンラインとも満席です。お申し込みはキャンセル待ちとしてのみ受け付けます。"),
+        ),
+        # Online full, the venue has room: no online instead.
+        (
+            {"venue_capacity": 5, "online_capacity": 1},
+            (1, 1),
+            (
+                "満席の場合",
+                ["waitlist", "nothing"],
+                "オンライン参加は満席です。オンラインを選んだ場合の扱いを選んでください（会場参加には空きがあります）。",
+            ),
+        ),
+        # An unlimited venue never fills: no online instead, whatever online does.
+        ({"venue_capacity": None, "online_capacity": 3}, (0, 0), ("満席の場合", ["waitlist", "nothing"], "")),
+        # Nothing can fill up: no question at all.
+        ({"venue_capacity": None, "online_capacity": None}, (4, 4), None),
+        # One mode only.
+        ({"venue_capacity": 2, "has_online": False}, (0, 0), ("満席の場合", ["waitlist", "nothing"], "")),
+        (
+            {"venue_capacity": 1, "has_online": False},
+            (1, 0),
+            ("お申し込みの扱い", ["waitlist"], "満席です。お申し込みはキャンセル待ちとしてのみ受け付けます。"),
+        ),
+        ({"has_venue": False, "online_capacity": 3}, (0, 0), ("満席の場合", ["waitlist", "nothing"], "")),
+        (
+            {"has_venue": False, "online_capacity": 1},
+            (0, 1),
+            ("お申し込みの扱い", ["waitlist"], "満席です。お申し込みはキャンセル待ちとしてのみ受け付けます。"),
+        ),
+        ({"has_venue": False, "online_capacity": None}, (0, 0), None),
+        ({"venue_capacity": None, "has_online": False}, (0, 0), None),
+    ],
+)
+def test_when_full_question_offers_only_what_the_seats_allow(fields, taken, expected):
+    seminar = seminar_with_seats_taken(venue=taken[0], online=taken[1], **fields)
+
+    assert when_full_question(seminar) == expected
+
+
+@pytest.mark.django_db
+def test_post_is_validated_without_counts_and_accepts_a_choice_the_page_no_longer_shows():
+    """A page shown before the seats ran out may still send "online instead": the service decides."""
+    seminar = make_seminar(venue_capacity=1, online_capacity=1)
+    data = {
+        "name": "山田 花子", "kana": "やまだ はなこ", "email": "h@example.jp", "email_confirm": "h@example.jp",
+        "category": "other", "municipality": "", "mode": "venue", "when_full": "online", "consent": "on",
+    }  # fmt: skip
+
+    form = RegistrationForm(data, seminar=seminar)
+
+    assert form.is_valid() is True
+    assert form.cleaned_data["when_full"] == "online"
+
+
+@pytest.mark.django_db
+def test_empty_form_html_is_kept_per_seat_state():
+    free = seminar_with_seats_taken(venue_capacity=1, online_capacity=1)
+    full = seminar_with_seats_taken(venue=1, online=1, venue_capacity=1, online_capacity=1)
+    forms = []
+    for seminar in (free, full):
+        form = RegistrationForm(seminar=seminar, action="/x/")
+        form.show_seats(seminar.full_modes)
+        forms.append(form)
+
+    free_html, full_html = (registration_form_html(form, csrf_token="t") for form in forms)
+
+    assert "オンライン参加に切り替える" in free_html
+    assert "オンライン参加に切り替える" not in full_html
+    assert 'value="キャンセル待ちに申し込む"' in full_html
+    assert 'value="申し込む"' in free_html

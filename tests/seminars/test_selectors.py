@@ -118,3 +118,72 @@ def test_seminar_participation_for_municipality_counts_confirmed_only(django_ass
         rows = [(s.title, s.participants) for s in selectors.seminar_participation_for_municipality(municipality=municipality)]
 
     assert rows == [("参加あり", 2)]
+
+
+@pytest.fixture
+def desk():
+    """A seminar's registrants as the check-in desk searches them, by key."""
+    seminar = make_seminar()
+    rows = {
+        "tanaka_misaki": make_registration(seminar, number=1, name="田中 美咲", kana="たなか みさき", email="m@example.jp"),
+        "tanaka_kenta": make_registration(seminar, number=2, name="田中 健太", kana="たなか けんた", email="k@example.jp"),
+        "nakata_misaki": make_registration(seminar, number=3, name="中田 美咲", kana="なかた みさき", email="n@example.jp"),
+        "yamamoto": make_registration(seminar, number=12, name="山本 一郎", kana="やまもと いちろう", email="y@example.jp"),
+        # Typed by staff before the form folded kana: katakana, a full-width space.
+        "smith": make_registration(seminar, number=13, name="スミス　ジョン", kana="スミス　ジョン", email="s@example.jp"),
+    }
+    make_registration(
+        seminar, number=14, name="田中 美咲", kana="たなか みさき", email="old@example.jp",
+        status=RegistrationStatus.CANCELLED, cancelled_at=NOW,
+    )  # fmt: skip
+    make_registration(make_seminar(), number=1, name="田中 美咲", kana="たなか みさき", email="m@example.jp")
+    return seminar, rows
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("田中美咲", ["tanaka_misaki"]),
+        ("田中 美咲", ["tanaka_misaki"]),
+        ("田中　美咲", ["tanaka_misaki"]),
+        ("美咲", ["tanaka_misaki", "nakata_misaki"]),
+        ("たなかみさき", ["tanaka_misaki"]),
+        ("タナカミサキ", ["tanaka_misaki"]),
+        ("ﾀﾅｶ", ["tanaka_kenta", "tanaka_misaki"]),
+        ("ﾀﾅｶ ﾐｻｷ", ["tanaka_misaki"]),
+        ("みさき", ["tanaka_misaki", "nakata_misaki"]),
+        ("すみすじょん", ["smith"]),
+        ("スミス ジョン", ["smith"]),
+        ("１２", ["yamamoto"]),
+        ("12", ["yamamoto"]),
+        ("3", ["nakata_misaki"]),
+        ("14", []),  # the cancelled registration's number
+        ("99999999999", []),  # beyond the integer column: no match, no error
+        ("Y@EXAMPLE", ["yamamoto"]),
+        ("佐藤", []),
+    ],
+)
+def test_registration_search_matches_what_the_desk_types(desk, q, expected):
+    seminar, rows = desk
+    names = {registration.pk: key for key, registration in rows.items()}
+
+    found = [names[registration.pk] for registration in selectors.registration_search(seminar=seminar, q=q)]
+
+    assert found == expected
+
+
+def test_registration_search_costs_one_query(desk, django_assert_num_queries):
+    seminar, _rows = desk
+
+    with django_assert_num_queries(1):
+        found = [registration.name for registration in selectors.registration_search(seminar=seminar, q="ﾀﾅｶ")]
+
+    assert found == ["田中 健太", "田中 美咲"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("田中　美咲", "田中美咲"), ("ﾀﾅｶ ﾐｻｷ", "たなかみさき"), ("ｶﾞｸ", "がく"), ("１２", "12"), ("Ａｂ@Ex", "ab@ex")],
+)
+def test_normalize_for_search(text, expected):
+    assert selectors.normalize_for_search(text) == expected

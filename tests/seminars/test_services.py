@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 
 from portal.deadlines import JAPAN
-from seminars import services
+from seminars import selectors, services
 from seminars.enums import AttendanceMode, RegistrationSource, RegistrationStatus, WhenFull
-from seminars.models import MessageDelivery, Registration
+from seminars.models import MessageDelivery, Registration, RegistrationChange
 from tests.seminars.factories import NOW, make_registration, make_seminar, registration_data
 
 pytestmark = pytest.mark.django_db
@@ -102,15 +102,20 @@ def test_registration_create_same_email_twice_returns_existing():
     assert Registration.objects.count() == 1
 
 
-def orm_taken_and_existing(seminar, email_normalized: str) -> tuple[dict[str, int], int | None]:
+def orm_taken_and_existing(seminar, email_normalized: str) -> services.SeminarTally:
     """What services.TAKEN_AND_EXISTING_SQL asks, in the ORM's words (the query it replaced)."""
     live = ~Q(status=RegistrationStatus.CANCELLED)
     row = Registration.objects.filter(seminar=seminar).aggregate(
         venue=Count("id", filter=Q(mode=AttendanceMode.VENUE, status=RegistrationStatus.CONFIRMED)),
         online=Count("id", filter=Q(mode=AttendanceMode.ONLINE, status=RegistrationStatus.CONFIRMED)),
         existing=Max("id", filter=Q(email_normalized=email_normalized) & live),
+        last_number=Max("number"),
     )
-    return {AttendanceMode.VENUE: row["venue"], AttendanceMode.ONLINE: row["online"]}, row["existing"]
+    return services.SeminarTally(
+        taken={AttendanceMode.VENUE: row["venue"], AttendanceMode.ONLINE: row["online"]},
+        existing_id=row["existing"],
+        last_number=row["last_number"] or 0,
+    )
 
 
 def test_taken_and_existing_counts_confirmed_seats_per_mode_and_finds_the_live_registration():
@@ -121,7 +126,7 @@ def test_taken_and_existing_counts_confirmed_seats_per_mode_and_finds_the_live_r
     make_registration(seminar, mode=AttendanceMode.ONLINE)
     make_registration(seminar, mode=AttendanceMode.ONLINE, status=RegistrationStatus.CANCELLED, email="gone@example.jp")
     waiting = make_registration(seminar, mode=AttendanceMode.ONLINE, status=RegistrationStatus.WAITLISTED, email="wait@example.jp")
-    make_registration(other, mode=AttendanceMode.ONLINE, email="elsewhere@example.jp")
+    make_registration(other, mode=AttendanceMode.ONLINE, email="elsewhere@example.jp", number=40)
 
     results = {
         email: services._taken_and_existing(seminar, email)
@@ -130,11 +135,44 @@ def test_taken_and_existing_counts_confirmed_seats_per_mode_and_finds_the_live_r
 
     taken = {AttendanceMode.VENUE: 2, AttendanceMode.ONLINE: 1}
     assert results == {
-        "gone@example.jp": (taken, None),  # only a cancelled registration
-        "wait@example.jp": (taken, waiting.pk),  # waitlisted is live
-        "elsewhere@example.jp": (taken, None),  # another seminar's
+        "gone@example.jp": services.SeminarTally(taken, None, 6),  # only a cancelled registration
+        "wait@example.jp": services.SeminarTally(taken, waiting.pk, 6),  # waitlisted is live
+        "elsewhere@example.jp": services.SeminarTally(taken, None, 6),  # another seminar's
     }
     assert results == {email: orm_taken_and_existing(seminar, email) for email in results}
+
+
+def test_taken_and_existing_of_a_seminar_without_registrations_has_last_number_0():
+    seminar = make_seminar()
+
+    assert services._taken_and_existing(seminar, "nobody@example.jp") == services.SeminarTally(
+        {AttendanceMode.VENUE: 0, AttendanceMode.ONLINE: 0}, None, 0
+    )
+
+
+def test_registration_create_numbers_each_seminar_from_1_and_never_reuses_a_number():
+    first_seminar, second_seminar = make_seminar(), make_seminar()
+    a = services.registration_create(seminar=first_seminar, **registration_data()).registration
+    b = services.registration_create(seminar=first_seminar, **registration_data()).registration
+    other = services.registration_create(seminar=second_seminar, **registration_data()).registration
+    services.registration_cancel(registration=b, now=NOW)
+    c = services.registration_create(seminar=first_seminar, **registration_data()).registration
+
+    numbers = {
+        key: Registration.objects.get(pk=registration.pk).number
+        for key, registration in {"a": a, "b": b, "other": other, "c": c}.items()
+    }
+    assert numbers == {"a": 1, "b": 2, "other": 1, "c": 3}
+
+
+def test_registration_create_second_submission_keeps_the_first_number():
+    seminar = make_seminar()
+    first = services.registration_create(seminar=seminar, **registration_data(email="twice@example.jp"))
+
+    second = services.registration_create(seminar=seminar, **registration_data(email="TWICE@example.jp"))
+
+    assert (second.created, second.registration.number) == (False, first.registration.number)
+    assert list(Registration.objects.filter(seminar=seminar).values_list("number", flat=True)) == [1]
 
 
 def test_registration_create_after_cancel_allows_a_new_registration():
@@ -264,6 +302,63 @@ def test_registration_cancel_promotes_first_waiting_in_same_mode(queued_mails):
     assert queued_mails()[-2:] == [("seminars.cancelled", confirmed.pk), ("seminars.promoted", first_waiting.pk)]
 
 
+def _full_venue_with_waiting(*, capacity: int, waiting: int):
+    seminar = make_seminar(venue_capacity=capacity)
+    for _ in range(capacity):
+        services.registration_create(seminar=seminar, **registration_data())
+    queue = [
+        services.registration_create(
+            seminar=seminar, **registration_data(when_full=WhenFull.WAITLIST, now=NOW + dt.timedelta(minutes=number))
+        ).registration
+        for number in range(1, waiting + 1)
+    ]
+    return seminar, queue
+
+
+def test_seminar_promote_waiting_after_capacity_raised_confirms_the_first_waiting_in_order(queued_mails):
+    seminar, queue = _full_venue_with_waiting(capacity=2, waiting=3)
+    seminar.venue_capacity = 4
+    seminar.save(update_fields=["venue_capacity"])
+
+    promoted = services.seminar_promote_waiting(seminar=seminar, now=NOW + dt.timedelta(hours=1))
+
+    assert [registration.pk for registration in promoted] == [queue[0].pk, queue[1].pk]
+    statuses = dict(Registration.objects.filter(pk__in=[r.pk for r in queue]).values_list("pk", "status"))
+    assert [statuses[r.pk] for r in queue] == [RegistrationStatus.CONFIRMED, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+    assert queued_mails()[-2:] == [("seminars.promoted", queue[0].pk), ("seminars.promoted", queue[1].pk)]
+
+
+def test_seminar_promote_waiting_with_the_limit_removed_confirms_everyone_waiting():
+    seminar, queue = _full_venue_with_waiting(capacity=1, waiting=2)
+    seminar.venue_capacity = None
+    seminar.save(update_fields=["venue_capacity"])
+
+    promoted = services.seminar_promote_waiting(seminar=seminar, now=NOW)
+
+    assert [registration.pk for registration in promoted] == [r.pk for r in queue]
+
+
+def test_seminar_promote_waiting_without_a_free_seat_promotes_nobody():
+    seminar, queue = _full_venue_with_waiting(capacity=2, waiting=1)
+
+    assert services.seminar_promote_waiting(seminar=seminar, now=NOW) == []
+    assert Registration.objects.get(pk=queue[0].pk).status == RegistrationStatus.WAITLISTED
+
+
+def test_newcomer_after_a_capacity_raise_waits_behind_the_people_already_waiting():
+    seminar, queue = _full_venue_with_waiting(capacity=1, waiting=1)
+    seminar.venue_capacity = 2
+    seminar.save(update_fields=["venue_capacity"])
+    services.seminar_promote_waiting(seminar=seminar, now=NOW)
+
+    newcomer = services.registration_create(
+        seminar=seminar, **registration_data(when_full=WhenFull.WAITLIST, now=NOW + dt.timedelta(hours=2))
+    ).registration
+
+    assert Registration.objects.get(pk=queue[0].pk).status == RegistrationStatus.CONFIRMED
+    assert newcomer.status == RegistrationStatus.WAITLISTED
+
+
 def test_registration_cancel_of_waitlisted_promotes_nobody():
     seminar = make_seminar(venue_capacity=1)
     services.registration_create(seminar=seminar, **registration_data())
@@ -328,6 +423,56 @@ def test_registration_change_mode_waitlisted_to_online_confirms():
     changed = services.registration_change_mode(registration=waiting, mode=AttendanceMode.ONLINE, now=NOW)
 
     assert (changed.mode, changed.status) == (AttendanceMode.ONLINE, RegistrationStatus.CONFIRMED)
+
+
+def test_registration_change_mode_records_what_it_was_and_queues_the_change_mail_only(queued_mails):
+    seminar = make_seminar(online_url="https://meet.example.jp/abc")
+    registration = make_registration(seminar, joins_exchange=True)
+
+    services.registration_change_mode(registration=registration, mode=AttendanceMode.ONLINE, now=NOW)
+
+    change = RegistrationChange.objects.get()
+    assert (change.registration, change.old_mode, change.new_mode) == (registration, "venue", "online")
+    assert (change.old_joins_exchange, change.new_joins_exchange, change.old_status) == (True, False, "confirmed")
+    assert change.created_at == NOW
+    # The change mail carries the online URL itself: no confirmation, no separate URL mail.
+    assert queued_mails() == [("seminars.mode_changed", change.pk)]
+
+
+def test_registration_change_mode_of_the_exchange_alone_is_recorded_and_mailed(queued_mails):
+    registration = make_registration(make_seminar(), joins_exchange=False)
+
+    changed = services.registration_change_mode(
+        registration=registration, mode=AttendanceMode.VENUE, joins_exchange=True, now=NOW
+    )
+
+    change = RegistrationChange.objects.get()
+    assert changed.joins_exchange is True
+    assert (change.old_mode, change.new_mode, change.old_joins_exchange, change.new_joins_exchange) == (
+        "venue", "venue", False, True,
+    )  # fmt: skip
+    assert queued_mails() == [("seminars.mode_changed", change.pk)]
+
+
+def test_registration_change_mode_to_what_it_already_is_changes_and_mails_nothing(queued_mails):
+    registration = make_registration(make_seminar(), joins_exchange=True)
+
+    services.registration_change_mode(registration=registration, mode=AttendanceMode.VENUE, joins_exchange=True, now=NOW)
+
+    assert RegistrationChange.objects.count() == 0
+    assert queued_mails() == []
+
+
+def test_registration_change_mode_refused_records_nothing(queued_mails):
+    seminar = make_seminar(venue_capacity=1)
+    make_registration(seminar)
+    online = make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    with pytest.raises(services.RegistrationError):
+        services.registration_change_mode(registration=online, mode=AttendanceMode.VENUE, now=NOW)
+
+    assert RegistrationChange.objects.count() == 0
+    assert queued_mails() == []
 
 
 def test_registration_change_mode_after_deadline_refused():
@@ -456,7 +601,7 @@ def test_registrations_anonymize_for_seminar_blanks_personal_fields_and_keeps_co
         source=RegistrationSource.FLYER,
         checked_in_at=NOW - dt.timedelta(days=40),
     )
-    old_token = registration.token
+    old_token, old_checkin_token = registration.token, registration.checkin_token
 
     changed = services.registrations_anonymize_for_seminar(seminar=seminar, now=NOW)
 
@@ -466,6 +611,7 @@ def test_registrations_anonymize_for_seminar_blanks_personal_fields_and_keeps_co
     assert registration.anonymized_at == NOW
     assert registration.token != old_token
     assert len(registration.token) == 43
+    assert registration.checkin_token not in (old_checkin_token, registration.token)  # the printed 受付票 stops working
     assert (registration.mode, registration.status, registration.category, registration.source) == (
         AttendanceMode.VENUE,
         RegistrationStatus.CONFIRMED,
@@ -567,3 +713,118 @@ def test_seminar_message_send_skips_people_whose_data_was_deleted():
     message = services.seminar_message_send(seminar=seminar, mode=AttendanceMode.VENUE, subject="資料", body="資料を公開しました。")
 
     assert message.recipient_count == 1
+
+
+# ---------------------------------------------------------------- resend my link
+
+
+def test_registration_links_resend_queues_one_mail_for_the_live_upcoming_registrations(queued_mails):
+    first, second, held = make_seminar(date=dt.date(2027, 2, 5)), make_seminar(date=dt.date(2027, 3, 1)), make_seminar(
+        date=dt.date(2026, 12, 1), deadline=dt.date(2026, 11, 20)
+    )
+    make_registration(held, email="me@example.jp")
+    a = make_registration(first, email="me@example.jp")
+    b = make_registration(second, email="Me@Example.jp", status=RegistrationStatus.WAITLISTED)
+    make_registration(make_seminar(), email="me@example.jp", status=RegistrationStatus.CANCELLED, cancelled_at=NOW)
+    make_registration(first, email="someone-else@example.jp")
+
+    listed = services.registration_links_resend(email="  ME@example.jp ", now=NOW)
+
+    assert listed == 2
+    assert queued_mails() == [("seminars.links", b.pk)]
+    assert [r.pk for r in selectors.registrations_live_upcoming_for_email(email_normalized="me@example.jp", now=NOW)] == [
+        a.pk,
+        b.pk,
+    ]
+
+
+def test_registration_links_resend_for_an_address_without_registration_queues_nothing(queued_mails):
+    make_registration(make_seminar(), email="known@example.jp")
+
+    assert services.registration_links_resend(email="unknown@example.jp", now=NOW) == 0
+    assert queued_mails() == []
+
+
+# ---------------------------------------------------------------- staff corrections
+
+
+def test_registration_correct_changes_the_personal_fields_only_and_renews_the_link_for_a_new_address(queued_mails):
+    seminar = make_seminar(venue_capacity=1)
+    registration = make_registration(seminar, name="田仲 美咲", kana="たなか みさき", email="tanaka@exmaple.jp")
+    waiting = make_registration(seminar, status=RegistrationStatus.WAITLISTED)
+    old_token, old_checkin = registration.token, registration.checkin_token
+
+    changed = services.registration_correct(
+        registration=registration, name=" 田中 美咲 ", kana="たなか みさき", email=" Tanaka@Example.jp ", affiliation="長野市"
+    )
+
+    row = Registration.objects.get(pk=registration.pk)
+    assert changed == ["name", "email", "affiliation"]
+    assert (row.name, row.email, row.email_normalized, row.affiliation) == ("田中 美咲", "Tanaka@Example.jp", "tanaka@example.jp", "長野市")
+    assert (row.number, row.mode, row.status) == (registration.number, registration.mode, RegistrationStatus.CONFIRMED)
+    assert row.token != old_token and row.checkin_token != old_checkin
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.WAITLISTED
+    assert queued_mails() == [("seminars.confirmation", registration.pk)]
+
+
+def test_registration_correct_same_address_in_other_letters_keeps_the_link_and_mails_nothing(queued_mails):
+    registration = make_registration(make_seminar(), email="sato@example.jp")
+
+    changed = services.registration_correct(
+        registration=registration, name=registration.name, kana=registration.kana, email="SATO@example.jp"
+    )
+
+    row = Registration.objects.get(pk=registration.pk)
+    assert changed == ["email"]
+    assert (row.email, row.token) == ("SATO@example.jp", registration.token)
+    assert queued_mails() == []
+
+
+def test_registration_correct_to_an_address_with_a_live_registration_is_refused_with_its_number():
+    seminar = make_seminar()
+    make_registration(seminar, email="taken@example.jp")
+    make_registration(seminar, email="gone@example.jp", status=RegistrationStatus.CANCELLED, cancelled_at=NOW)
+    registration = make_registration(seminar, email="mine@example.jp")
+
+    with pytest.raises(services.RegistrationError) as error:
+        services.registration_correct(registration=registration, name="訂正 太郎", kana="ていせい たろう", email="TAKEN@example.jp")
+    moved = services.registration_correct(registration=registration, name="訂正 太郎", kana="ていせい たろう", email="gone@example.jp")
+
+    assert (error.value.code, str(error.value.message)) == (
+        "email_taken",
+        "このメールアドレスでは、このセミナーに既にお申し込みがあります（受付番号 1）。",
+    )
+    assert moved == ["name", "kana", "email"]
+    assert Registration.objects.get(pk=registration.pk).email_normalized == "gone@example.jp"
+
+
+def test_registration_correct_same_address_in_another_seminar_is_allowed():
+    make_registration(make_seminar(), email="both@example.jp")
+    registration = make_registration(make_seminar(), email="one@example.jp")
+
+    services.registration_correct(registration=registration, name="両方 さん", kana="りょうほう", email="both@example.jp")
+
+    assert Registration.objects.get(pk=registration.pk).email_normalized == "both@example.jp"
+
+
+def test_registration_correct_anonymized_is_refused():
+    registration = make_registration(make_seminar())
+    services.registrations_anonymize(registrations=Registration.objects.filter(pk=registration.pk), now=NOW)
+
+    with pytest.raises(services.RegistrationError) as error:
+        services.registration_correct(registration=registration, name="復元 太郎", kana="ふくげん", email="back@example.jp")
+
+    assert error.value.code == "anonymized"
+    assert Registration.objects.get(pk=registration.pk).name == ""
+
+
+def test_registration_create_by_phone_keeps_the_deadline_and_records_the_source():
+    seminar = make_seminar()
+    closed = make_seminar(closed_by_staff=True)
+
+    outcome = services.registration_create(seminar=seminar, **registration_data(source=RegistrationSource.PHONE))
+    with pytest.raises(services.RegistrationError) as error:
+        services.registration_create(seminar=closed, **registration_data(source=RegistrationSource.PHONE))
+
+    assert (outcome.registration.source, outcome.registration.number) == (RegistrationSource.PHONE, 1)
+    assert error.value.code == "closed"

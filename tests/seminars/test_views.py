@@ -5,7 +5,6 @@ import re
 import pytest
 import zxingcpp
 from django.contrib.auth.models import Permission, User
-from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
@@ -13,6 +12,7 @@ from municipalities.models import Municipality
 from seminars import services
 from seminars.enums import AttendanceMode, RegistrationStatus
 from seminars.models import Registration
+from tests.clients import PortalClient
 from tests.seminars.factories import NOW, make_municipality, make_registration, make_seminar
 
 pytestmark = pytest.mark.django_db
@@ -42,10 +42,10 @@ def field_errors(response, field: str) -> list[str]:
 
 
 @pytest.fixture
-def staff_client(db) -> Client:
+def staff_client(db) -> PortalClient:
     user = User.objects.create_user("desk", password="x-very-long-password", is_staff=True)
     user.user_permissions.add(Permission.objects.get(codename="change_registration"))
-    client = Client()
+    client = PortalClient()
     client.force_login(user)
     return client
 
@@ -95,6 +95,123 @@ def test_seminar_detail_shows_full_venue_in_words(client):
     assert response.status_code == 200
     assert "満席" in html
     assert "オンライン参加またはキャンセル待ちで申し込めます" in html
+
+
+def seats_block(html: str) -> list[str]:
+    """The seat lines and the all-full note as a reader sees them (tags dropped, spaces collapsed)."""
+    block = re.search(r'<ul class="list-unstyled mb-0 seminars-seats">.*?</ul>(\s*<p class="[^"]*seminars-seats-full">.*?</p>)?', html, re.S)
+    parts = re.findall(r"<li>(.*?)</li>|<p [^>]*>(.*?)</p>", block.group(0), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", li or p).split()) for li, p in parts]
+
+
+ALL_FULL_NOTE = "キャンセル待ちとしてのみお申し込みいただけます。キャンセルが出た場合は、お申し込み順に参加確定とし、メールでお知らせします。"
+
+
+@pytest.mark.parametrize(
+    ("fields", "taken", "lines"),
+    [
+        (
+            {"venue_capacity": 1, "online_capacity": None},
+            (1, 0),
+            ["会場 ： 満席 オンライン参加またはキャンセル待ちで申し込めます", "オンライン ： 定員なし"],
+        ),
+        (
+            {"venue_capacity": 1, "online_capacity": 2},
+            (1, 2),
+            ["会場 ： 満席", "オンライン ： 満席", f"会場・オンラインとも満席です。 {ALL_FULL_NOTE}"],
+        ),
+        (
+            {"venue_capacity": 3, "online_capacity": 1},
+            (1, 1),
+            ["会場 ： 定員3名（残り2席）", "オンライン ： 満席 会場参加またはキャンセル待ちで申し込めます"],
+        ),
+        ({"venue_capacity": 1, "has_online": False}, (1, 0), ["会場 ： 満席", f"満席です。 {ALL_FULL_NOTE}"]),
+        ({"has_venue": False, "online_capacity": 1}, (0, 1), ["オンライン ： 満席", f"満席です。 {ALL_FULL_NOTE}"]),
+        ({"venue_capacity": None, "online_capacity": None}, (2, 2), ["会場 ： 定員は主催者にお問い合わせください", "オンライン ： 定員なし"]),
+    ],
+)
+def test_seminar_detail_and_register_pages_say_what_a_full_mode_still_allows(client, fields, taken, lines):
+    seminar = make_seminar(**fields)
+    for _ in range(taken[0]):
+        make_registration(seminar, mode=AttendanceMode.VENUE)
+    for _ in range(taken[1]):
+        make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    detail = client.get(f"/seminars/{seminar.slug}/").content.decode()
+    register = client.get(f"/seminars/{seminar.slug}/register/").content.decode()
+
+    assert seats_block(detail) == lines
+    assert seats_block(register) == lines
+
+
+def test_register_page_with_both_modes_full_offers_only_the_waiting_list(client):
+    seminar = make_seminar(venue_capacity=1, online_capacity=1)
+    client.get(f"/seminars/{seminar.slug}/register/")  # the empty form with seats left is kept first
+    make_registration(seminar, mode=AttendanceMode.VENUE)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    response = client.get(f"/seminars/{seminar.slug}/register/")
+    detail = client.get(f"/seminars/{seminar.slug}/").content.decode()
+
+    html = response.content.decode()
+    assert re.findall(r'name="when_full" value="([^"]*)"', html) == ["waitlist"]
+    assert "オンライン参加に切り替える" not in html
+    assert "オンライン参加またはキャンセル待ち" not in html
+    assert "会場・オンラインとも満席です。お申し込みはキャンセル待ちとしてのみ受け付けます。" in html
+    assert 'value="キャンセル待ちに申し込む"' in html
+    assert re.findall(r'class="btn btn-primary btn-lg" href="[^"]*">([^<]*)</a>', detail) == ["キャンセル待ちに申し込む"]
+
+
+def test_register_post_with_both_modes_full_joins_the_waiting_list(client):
+    seminar = make_seminar(venue_capacity=1, online_capacity=1)
+    make_registration(seminar, mode=AttendanceMode.VENUE)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(when_full="waitlist"))
+
+    registration = Registration.objects.get(email="hanako@example.jp")
+    assert response.status_code == 302
+    assert (registration.mode, registration.status) == ("venue", "waitlisted")
+
+
+def test_register_post_refused_when_both_full_shows_the_waiting_list_only(client):
+    seminar = make_seminar(venue_capacity=1, online_capacity=1)
+    make_registration(seminar, mode=AttendanceMode.VENUE)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(when_full="nothing"))
+
+    assert field_errors(response, "when_full") == ["会場参加は満席です。"]
+    assert re.findall(r'name="when_full" value="([^"]*)"', response.content.decode()) == ["waitlist"]
+
+
+def test_register_page_of_an_online_only_seminar_never_offers_online_instead(client):
+    seminar = make_seminar(has_venue=False, online_capacity=10)
+
+    html = client.get(f"/seminars/{seminar.slug}/register/").content.decode()
+
+    assert re.findall(r'name="when_full" value="([^"]*)"', html) == ["waitlist", "nothing"]
+
+
+def test_register_page_without_any_capacity_asks_nothing_about_full_and_registers(client):
+    seminar = make_seminar(venue_capacity=None, online_capacity=None)
+
+    page = client.get(f"/seminars/{seminar.slug}/register/").content.decode()
+    response = client.post(f"/seminars/{seminar.slug}/register/", form_data(when_full=None))
+
+    assert 'name="when_full"' not in page
+    assert response.status_code == 302
+    assert Registration.objects.get().status == RegistrationStatus.CONFIRMED
+
+
+def test_registration_detail_change_section_does_not_invite_new_registrations(client):
+    seminar = make_seminar(venue_capacity=1)
+    make_registration(seminar)
+    registration = make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    html = client.get(f"/seminars/r/{registration.token}/").content.decode()
+
+    assert seats_block(html) == ["会場 ： 満席", "オンライン ： 定員なし"]
 
 
 def test_seminar_detail_unknown_capacity_asks_organizer(client):
@@ -171,7 +288,7 @@ def test_register_post_missing_fields_show_required_messages(client):
     response = client.post(f"/seminars/{seminar.slug}/register/", {})
 
     assert response.status_code == 200
-    assert field_errors(response, "name") == ["このフィールドは必須です。"]
+    assert field_errors(response, "name") == ["氏名を入力してください。"]
     assert field_errors(response, "consent") == ["お申し込みには個人情報の取扱いへの同意が必要です。"]
 
 
@@ -208,7 +325,7 @@ def test_register_post_bad_kana_and_email(client):
     response = client.post(f"/seminars/{seminar.slug}/register/", form_data(kana="Yamada", email="not-an-address"))
 
     assert field_errors(response, "kana") == ["ふりがなは、ひらがなまたはカタカナで入力してください。"]
-    assert field_errors(response, "email") == ["有効なメールアドレスを入力してください。"]
+    assert field_errors(response, "email") == ["メールアドレスの形式で入力してください（例：name@example.jp）。"]
 
 
 def test_register_post_oversized_is_400_not_500(client):
@@ -221,7 +338,7 @@ def test_register_post_oversized_is_400_not_500(client):
 
 def test_register_post_without_csrf_is_403():
     seminar = make_seminar()
-    client = Client(enforce_csrf_checks=True)
+    client = PortalClient(enforce_csrf_checks=True)
 
     response = client.post(f"/seminars/{seminar.slug}/register/", form_data())
 
@@ -328,6 +445,23 @@ def test_registration_detail_change_mode(client):
     assert Registration.objects.get(pk=registration.pk).mode == AttendanceMode.ONLINE
 
 
+@pytest.mark.parametrize(
+    ("post", "expected"),
+    [
+        ({"mode": "online"}, "参加方法を変更しました。確認のメールをお送りします。"),
+        ({"mode": "venue"}, "意見交換会への参加を変更しました。確認のメールをお送りします。"),
+        ({"mode": "venue", "joins_exchange": "on"}, "変更はありません。"),
+    ],
+)
+def test_registration_detail_change_says_what_was_changed(client, queued_mails, post, expected):
+    registration = make_registration(make_seminar(), joins_exchange=True)
+
+    response = client.post(f"/seminars/r/{registration.token}/", {"action": "change_mode", **post}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [expected]
+    assert [kind for kind, _id in queued_mails()] == ([] if expected == "変更はありません。" else ["seminars.mode_changed"])
+
+
 def test_registration_detail_change_to_full_mode_shows_message(client):
     seminar = make_seminar(venue_capacity=1)
     make_registration(seminar)
@@ -431,7 +565,7 @@ def test_checkin_search_by_kana(staff_client):
 def test_checkin_registration_scanned_get_does_not_check_in(staff_client):
     registration = make_registration(make_seminar())
 
-    response = staff_client.get(f"/seminars/checkin/{registration.token}/")
+    response = staff_client.get(f"/seminars/checkin/{registration.checkin_token}/")
 
     assert response.status_code == 200
     assert Registration.objects.get(pk=registration.pk).checked_in_at is None
@@ -440,9 +574,9 @@ def test_checkin_registration_scanned_get_does_not_check_in(staff_client):
 def test_checkin_registration_post_checks_in_once(staff_client):
     registration = make_registration(make_seminar())
 
-    first = staff_client.post(f"/seminars/checkin/{registration.token}/", follow=True)
+    first = staff_client.post(f"/seminars/checkin/{registration.checkin_token}/", follow=True)
     checked_in_at = Registration.objects.get(pk=registration.pk).checked_in_at
-    second = staff_client.post(f"/seminars/checkin/{registration.token}/", follow=True)
+    second = staff_client.post(f"/seminars/checkin/{registration.checkin_token}/", follow=True)
 
     assert [str(m) for m in first.context["messages"]] == [f"{registration.name} 様の受付が完了しました。"]
     assert str(list(second.context["messages"])[0]).startswith("受付済みです（")
@@ -452,10 +586,43 @@ def test_checkin_registration_post_checks_in_once(staff_client):
 def test_checkin_registration_anonymous_redirects_to_login(client):
     registration = make_registration(make_seminar())
 
-    response = client.post(f"/seminars/checkin/{registration.token}/")
+    response = client.post(f"/seminars/checkin/{registration.checkin_token}/")
 
     assert response.status_code == 302
     assert Registration.objects.get(pk=registration.pk).checked_in_at is None
+
+
+def test_checkin_token_from_a_photographed_receipt_opens_nothing_of_the_person(client):
+    """The 受付票 QR holds the check-in token: it is not the person's link to see or cancel."""
+    registration = make_registration(make_seminar(), name="写真 撮子")
+
+    own_page = client.get(f"/seminars/r/{registration.checkin_token}/")
+    cancel = client.post(f"/seminars/r/{registration.checkin_token}/", {"action": "cancel"})
+    checkin_page = client.get(f"/seminars/checkin/{registration.checkin_token}/")
+
+    assert (own_page.status_code, cancel.status_code) == (404, 404)
+    assert "写真 撮子" not in own_page.content.decode()
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CONFIRMED
+    assert checkin_page.status_code == 302
+    assert checkin_page["Location"].startswith("/admin/login/")
+
+
+def test_checkin_page_does_not_take_the_persons_own_token(staff_client):
+    registration = make_registration(make_seminar())
+
+    response = staff_client.post(f"/seminars/checkin/{registration.token}/")
+
+    assert response.status_code == 404
+    assert Registration.objects.get(pk=registration.pk).checked_in_at is None
+
+
+def test_every_registration_gets_its_own_checkin_token_different_from_its_link():
+    seminar = make_seminar()
+    first, second = make_registration(seminar), make_registration(seminar)
+
+    tokens = {first.token, first.checkin_token, second.token, second.checkin_token}
+    assert len(tokens) == 4
+    assert all(len(token) == 43 for token in tokens)
 
 
 def test_checkin_counts_json(staff_client):
@@ -578,7 +745,7 @@ def test_register_post_unknown_municipality_is_an_error_next_to_the_select(clien
     html = response.content.decode()
     select = municipality_select(html)
     assert response.status_code == 200
-    assert field_errors(response, "municipality") == ["正しく選択してください。選択したものは候補にありません。"]
+    assert field_errors(response, "municipality") == ["お住まい・お勤めの市区町村は、表示されている選択肢から選んでください。"]
     assert select.startswith(
         '<select name="municipality" autocomplete="off" class="select form-select is-invalid" aria-invalid="true" '
         'aria-describedby="id_municipality_helptext id_municipality_error" id="id_municipality">'
@@ -589,7 +756,7 @@ def test_register_post_unknown_municipality_is_an_error_next_to_the_select(clien
 
 def test_register_form_pages_each_carry_a_working_csrf_token():
     seminar = make_seminar(venue_capacity=2)
-    browsers = [Client(enforce_csrf_checks=True) for _ in range(2)]
+    browsers = [PortalClient(enforce_csrf_checks=True) for _ in range(2)]
     tokens = []
     for browser in browsers:
         html = browser.get(f"/seminars/{seminar.slug}/register/?src=flyer").content.decode()
@@ -629,7 +796,9 @@ def test_register_query_counts_are_fixed(client, django_assert_num_queries):
 
     assert registered.status_code == 302
     assert refused.status_code == 200
-    assert field_errors(refused, "when_full") == ["会場・オンラインとも満席です。"]
+    assert field_errors(refused, "when_full") == [
+        "会場・オンラインとも満席です。キャンセル待ちをご希望の場合は「キャンセル待ちに登録する」を選んでください。"
+    ]
 
 
 def test_english_seminar_page_writes_dates_in_english(client):
@@ -643,3 +812,158 @@ def test_english_seminar_page_writes_dates_in_english(client):
     assert "Tue 30 September 2025" in english and "Tue 23 September 2025" in english and "FY2025" in english
     assert "令和" not in english
     assert "令和7年9月30日（火）" in japanese and "令和7年度" in japanese
+
+
+def test_english_register_page_with_both_modes_full_says_so_in_english(client):
+    seminar = make_seminar(venue_capacity=1, online_capacity=1)
+    make_registration(seminar, mode=AttendanceMode.VENUE)
+    make_registration(seminar, mode=AttendanceMode.ONLINE)
+
+    html = client.get(f"/en/seminars/{seminar.slug}/register/").content.decode()
+
+    assert seats_block(html)[-1] == (
+        "Both in-person and online attendance are full. You can only join the waiting list. "
+        "If a place becomes free, people are confirmed in order of registration and told by email."
+    )
+    assert "Both in-person and online attendance are full. Registrations are accepted for the waiting list only." in html
+    assert 'value="Join the waiting list"' in html
+
+
+# ---------------------------------------------------------------- 受付番号 (per seminar)
+
+
+def dd_after(html: str, label: str) -> str:
+    """The text of the <dd> that follows the <dt> saying ``label``."""
+    match = re.search(rf"<dt[^>]*>{label}</dt><dd[^>]*>(.*?)</dd>", html)
+    return match.group(1) if match else ""
+
+
+def seminar_with_third_registration():
+    """A seminar whose third registration is not the third row of the table: number ≠ id."""
+    other = make_seminar()
+    for _ in range(4):
+        make_registration(other)
+    seminar = make_seminar()
+    make_registration(seminar)
+    make_registration(seminar)
+    return seminar, make_registration(seminar, name="三番 目子", kana="さんばん めこ")
+
+
+def test_registration_page_shows_the_per_seminar_number(client):
+    _seminar, registration = seminar_with_third_registration()
+
+    html = client.get(f"/seminars/r/{registration.token}/").content.decode()
+
+    assert registration.pk != 3
+    assert dd_after(html, "受付番号") == "3"
+
+
+def test_checkin_pages_show_the_per_seminar_number(staff_client):
+    seminar, registration = seminar_with_third_registration()
+
+    scanned = staff_client.get(f"/seminars/checkin/{registration.checkin_token}/").content.decode()
+    listed = staff_client.get(f"/seminars/{seminar.slug}/checkin/", {"q": "さんばん"}).content.decode()
+
+    assert dd_after(scanned, "受付番号") == "3"
+    assert re.findall(r"<small>受付番号 (\d+)・", listed) == ["3"]
+
+
+def test_checkin_search_finds_name_without_space_half_width_kana_and_full_width_number(staff_client):
+    seminar = make_seminar()
+    make_registration(seminar, number=1, name="田中 美咲", kana="たなか みさき", email="m@example.jp")
+    make_registration(seminar, number=2, name="田中 健太", kana="たなか けんた", email="k@example.jp")
+
+    def names(q: str) -> list[str]:
+        response = staff_client.get(f"/seminars/{seminar.slug}/checkin/", {"q": q})
+        return re.findall(r"<span>(\S+ \S+)（", response.content.decode())
+
+    assert names("田中美咲") == ["田中 美咲"]
+    assert names("ﾀﾅｶ ﾐｻｷ") == ["田中 美咲"]
+    assert names("タナカ") == ["田中 健太", "田中 美咲"]
+    assert names("２") == ["田中 健太"]
+
+
+# ---------------------------------------------------------------- resend my link
+
+RESEND = "/seminars/resend/"
+
+
+def test_resend_path_is_stable_and_not_a_seminar_slug():
+    from django.core.exceptions import ValidationError
+
+    from seminars.models import validate_slug_not_reserved
+
+    assert reverse("seminars:registration_resend") == RESEND
+    with pytest.raises(ValidationError):
+        validate_slug_not_reserved("resend")
+
+
+def test_resend_page_has_one_email_field(client):
+    response = client.get(RESEND)
+
+    assert response.status_code == 200
+    assert list(response.context["form"].fields) == ["email"]
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_resend_answers_the_same_whether_or_not_the_address_has_a_registration(client, queued_mails):
+    registration = make_registration(make_seminar(), email="known@example.jp")
+
+    known = client.post(RESEND, {"email": "Known@example.jp"}, follow=True)
+    unknown = client.post(RESEND, {"email": "unknown@example.jp"}, follow=True)
+
+    assert known.redirect_chain == unknown.redirect_chain == [("/seminars/resend/?sent=1", 302)]
+    assert known.content == unknown.content
+    assert "ご入力のメールアドレスで開催前のセミナーのお申し込みを受け付けている場合は" in known.content.decode()
+    assert queued_mails() == [("seminars.links", registration.pk)]
+
+
+def test_resend_invalid_address_is_an_error_next_to_the_field(client, queued_mails):
+    response = client.post(RESEND, {"email": "not-an-address"})
+
+    assert response.status_code == 200
+    assert field_errors(response, "email") == ["メールアドレスの形式で入力してください（例：name@example.jp）。"]
+    assert 'class="invalid-feedback" id="id_email_error">メールアドレスの形式で入力してください（例：name@example.jp）。' in response.content.decode()
+    assert queued_mails() == []
+
+
+def test_resend_rate_limited_per_address_whoever_asks(client, settings, queued_mails):
+    settings.RATELIMIT_SEMINAR_RESEND_PER_ADDRESS = "2/h"
+    registration = make_registration(make_seminar(), email="target@example.jp")
+
+    statuses = [
+        client.post(RESEND, {"email": "TARGET@example.jp"}, REMOTE_ADDR=f"192.0.2.{n}").status_code for n in range(1, 4)
+    ]
+    other = client.post(RESEND, {"email": "other@example.jp"}, REMOTE_ADDR="192.0.2.9").status_code
+
+    assert statuses == [302, 302, 429]
+    assert other == 302
+    assert queued_mails() == [("seminars.links", registration.pk)] * 2
+
+
+def test_resend_rate_limited_per_client_address(client, settings):
+    settings.RATELIMIT_REGISTRATION = "2/m"
+
+    statuses = [client.post(RESEND, {"email": f"p{n}@example.jp"}).status_code for n in range(3)]
+
+    assert statuses == [302, 302, 429]
+
+
+def resend_links(html: str) -> list[str]:
+    return re.findall(r'<a href="/seminars/resend/">([^<]+)</a>', html)
+
+
+def test_resend_is_linked_from_the_seminar_page_not_found_page_and_already_registered_page(client):
+    seminar = make_seminar()
+    make_registration(seminar, email="twice@example.jp")
+
+    detail = client.get(f"/seminars/{seminar.slug}/").content.decode()
+    not_found = client.get("/seminars/r/" + "x" * 43 + "/").content.decode()
+    exists = client.post(
+        f"/seminars/{seminar.slug}/register/", form_data(email="twice@example.jp", email_confirm="twice@example.jp")
+    ).content.decode()
+
+    assert resend_links(detail) == ["確認リンクを再送する"]
+    assert resend_links(not_found) == ["確認リンクを再送する"]
+    assert "このメールアドレスでは既にお申し込みを受け付けています" in exists
+    assert resend_links(exists) == ["確認リンクを再送する"]
