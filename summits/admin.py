@@ -8,9 +8,10 @@ from import_export.admin import ExportMixin
 
 from portal.models import PersonalDataAccessLog
 from portal.privacy import AnonymizedFilter, PersonalDataExportMixin, erase_confirmation, personal_data_access_record
+from portal.spreadsheets import SpreadsheetAdminMixin
 
 from . import services
-from .exports import DelegateResource
+from .exports import DelegateResource, delegates_filename_stem
 from .models import Application, BreakoutTrack, Delegate, Session, SiteVisitCourse, Summit, TrackPresenter
 
 # Both the delegates' and the contacts' data: deleting it on request needs the right to
@@ -143,6 +144,7 @@ class DelegateInline(admin.TabularInline):
 class ApplicationAdmin(admin.ModelAdmin):
     """Staff view; seat changes by applicants go through summits.services, not through here."""
 
+    view_on_site = False  # its public address is the delegation's own token link
     list_display = ["municipality", "summit", "status", "contact_name", "created_at", "anonymized_at"]
     list_filter = ["summit", "status", "municipality__prefecture", AnonymizedFilter]
     search_fields = ["municipality__name", "municipality__code", "contact_name", "contact_email"]
@@ -195,7 +197,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delegate)
-class DelegateAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
+class DelegateAdmin(PersonalDataExportMixin, SpreadsheetAdminMixin, ExportMixin, admin.ModelAdmin):
     """Delegates' personal data: view permissions to see or export it, each export recorded."""
 
     resource_classes = [DelegateResource]
@@ -219,6 +221,12 @@ class DelegateAdmin(PersonalDataExportMixin, ExportMixin, admin.ModelAdmin):
     def export_target(self, queryset) -> str:
         titles = queryset.order_by().values_list("application__summit__title", flat=True).distinct()[:4]
         return "、".join(titles)
+
+    def get_export_filename_stem(self, request, queryset) -> str:
+        slugs = list(queryset.order_by().values_list("application__summit__slug", flat=True).distinct()[:2])
+        if len(slugs) == 1:
+            return delegates_filename_stem(slugs[0])
+        return "rmo-summit-delegates"
 
     def has_erase_permission(self, request) -> bool:
         return request.user.has_perms(ERASE_PERMISSIONS)

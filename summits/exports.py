@@ -1,16 +1,24 @@
 """Delegate lists for the secretariat (CSV / Excel), with django-import-export."""
 
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
+
+from portal.spreadsheets import SpreadsheetResource
 
 from .models import Delegate
 
 
-class DelegateResource(resources.ModelResource):
+class DelegateResource(SpreadsheetResource):
+    sheet_title = _("参加者")
+    export_select_related = (
+        "application__summit", "application__municipality__prefecture", "application__municipality__parent",
+        "track", "site_visit_course",
+    )  # fmt: skip
+
     summit = fields.Field(attribute="application__summit__title", column_name=_("サミット"))
     prefecture = fields.Field(attribute="application__municipality__prefecture__name", column_name=_("都道府県"))
     municipality_code = fields.Field(attribute="application__municipality__code", column_name=_("団体コード"))
-    municipality = fields.Field(attribute="application__municipality__name", column_name=_("市区町村"))
+    municipality = fields.Field(attribute="application__municipality__full_name", column_name=_("市区町村"))
     role = fields.Field(attribute="get_role_display", column_name=_("区分"))
     name = fields.Field(attribute="name", column_name=_("氏名"))
     name_kana = fields.Field(attribute="name_kana", column_name=_("ふりがな"))
@@ -50,3 +58,8 @@ class DelegateResource(resources.ModelResource):
 
     def dehydrate_site_visit_course(self, delegate: Delegate) -> str:
         return str(delegate.site_visit_course) if delegate.site_visit_course else ""
+
+
+def delegates_filename_stem(summit_slug: str) -> str:
+    """One summit's delegate file, from the admin or the secretariat's page: the same name."""
+    return f"summit-{summit_slug}-delegates"

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from municipalities.models import Prefecture
+from portal.forms import PortalFormMixin, clean_kana_value
 
 from .enums import DelegateRole
 from .selectors import Availability, municipality_resolve
@@ -20,15 +21,44 @@ class _NoFormTag(FormHelper):
         self.disable_csrf = True
 
 
-class ContactForm(forms.Form):
-    contact_name = forms.CharField(label=_("担当者名"), max_length=100)
-    contact_department = forms.CharField(label=_("担当部署"), max_length=200)
-    contact_email = forms.EmailField(label=_("担当者メールアドレス"), help_text=_("申込完了メールと変更用リンクを送ります。"))
-    contact_phone = forms.CharField(label=_("担当者電話番号"), max_length=30)
+class TelInput(forms.TextInput):
+    """type=tel: a phone's keypad, and the browser's autofill for the number."""
+
+    input_type = "tel"
+
+
+# Full-width digits and dashes as a Japanese keyboard types them, folded to what the lists print.
+_PHONE_FOLD = str.maketrans("０１２３４５６７８９－ー―‐（）＋", "0123456789----()+")
+
+
+class ContactForm(PortalFormMixin, forms.Form):
+    # The contact person fills in their own details: the browser may offer them (WHATWG autofill).
+    contact_name = forms.CharField(
+        label=_("担当者名"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    # WHATWG has no token for a department within the organization ("organization" is the
+    # municipality itself, which the browser would put here).
+    contact_department = forms.CharField(
+        label=_("担当部署"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    contact_email = forms.EmailField(
+        label=_("担当者メールアドレス"),
+        help_text=_("申込完了メールと変更用リンクを送ります。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    contact_phone = forms.CharField(
+        label=_("担当者電話番号"),
+        max_length=30,
+        help_text=_("例: 018-000-0000"),
+        widget=TelInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _NoFormTag()
+
+    def clean_contact_phone(self) -> str:
+        return " ".join(self.cleaned_data["contact_phone"].translate(_PHONE_FOLD).split())
 
     def contact(self) -> ContactInput:
         data = self.cleaned_data
@@ -54,11 +84,17 @@ class ApplicationForm(ContactForm):
         label=_("市区町村"),
         max_length=40,
         help_text=_("団体名（例: 秋田市、秋田県秋田市）または全国地方公共団体コード6桁（例: 052019）"),
+        # Matched against the master, not the browser's idea of an organization or a city.
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     consent = forms.BooleanField(
         label=_("入力した個人情報を、本サミットの運営（参加者の確認、名札・資料の作成、連絡）のためにのみ利用することに同意します。"),
         required=True,
+        error_messages={"required": _("個人情報の利用目的に同意してください。")},
     )
+    # One per page shown: a second POST of the same page (a double tap) opens the application
+    # the first one made instead of being refused as a second one (services.application_create).
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     field_order = ["prefecture", "municipality", "contact_name", "contact_department", "contact_email", "contact_phone"]
 
@@ -95,12 +131,29 @@ def _choices(items: list[Availability], empty: str) -> list[tuple[str, str]]:
     return choices
 
 
-class DelegateForm(forms.Form):
+# A delegate row is another person's (the mayor's, a colleague's): autocomplete="off", so the
+# browser does not offer the contact person's own name and address there (WHATWG autofill
+# describes the user's own details).
+_NOT_MINE = {"autocomplete": "off"}
+
+
+class DelegateForm(PortalFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("区分"), choices=DelegateRole.choices, initial=DelegateRole.STAFF)
-    name = forms.CharField(label=_("氏名"), max_length=100)
-    name_kana = forms.CharField(label=_("ふりがな"), max_length=100)
-    title = forms.CharField(label=_("役職"), max_length=100, help_text=_("例: 市長、企画課長"))
-    email = forms.EmailField(label=_("メールアドレス"), required=False)
+    name = forms.CharField(label=_("氏名"), max_length=100, widget=forms.TextInput(attrs=_NOT_MINE))
+    name_kana = forms.CharField(
+        label=_("ふりがな"),
+        max_length=100,
+        help_text=_("ひらがなで入力してください（カタカナも可）。"),
+        widget=forms.TextInput(attrs=_NOT_MINE),
+    )
+    title = forms.CharField(
+        label=_("役職"), max_length=100, help_text=_("例: 市長、企画課長"), widget=forms.TextInput(attrs=_NOT_MINE)
+    )
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        required=False,
+        widget=forms.EmailInput(attrs={**_NOT_MINE, "inputmode": "email"}),
+    )
     track = forms.TypedChoiceField(label=_("参加する分科会"), coerce=int, empty_value=None, required=False)
     site_visit_course = forms.TypedChoiceField(
         label=_("現地視察コース"), coerce=int, empty_value=None, required=False
@@ -121,6 +174,9 @@ class DelegateForm(forms.Form):
     def has_changed(self) -> bool:
         """A row counts as filled in when anything but its role is; a blank row is left out."""
         return any(name != "role" for name in self.changed_data)
+
+    def clean_name_kana(self) -> str:
+        return clean_kana_value(self.cleaned_data["name_kana"])
 
     def delegate(self) -> DelegateInput:
         data = self.cleaned_data

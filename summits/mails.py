@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.mail import mail_builder
+from portal.mail import mail_builder, reply_to_secretariat
 
 from .calendars import summit_calendar
-from .models import Application
-from .models import Summit
+from .models import Application, Summit
 from .selectors import summit_timetable, summit_with_program
 from .services import MAIL_CANCELLED, MAIL_CHANGED, MAIL_CONFIRMATION
 
@@ -34,11 +34,13 @@ def _build(application_id: int, *, subject: str, template: str, with_calendar: b
         "delegates": list(application.delegates.all()),
         "edit_url": settings.SITE_URL.rstrip("/") + application.get_absolute_url(),
         "summit_url": settings.SITE_URL.rstrip("/") + summit.get_absolute_url(),
+        # The attachment's download, for mail read behind LGWAN's 無害化 (attachments removed).
+        "calendar_url": settings.SITE_URL.rstrip("/") + reverse("summits:summit_calendar", kwargs={"slug": summit.slug}),
+        "reply_to_secretariat": reply_to_secretariat(),
     }
     message = EmailMessage(
         subject=f"{prefix}{subject} {summit.title}",
         body=render_to_string(template, context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
         to=[application.contact_email],
     )
     if with_calendar:

@@ -206,6 +206,9 @@ class SiteVisitCourse(models.Model):
 class Application(models.Model):
     """A municipality's delegation to one summit, managed through its token link."""
 
+    # get_absolute_url is the delegation's own token link: the admin never redirects staff to it.
+    absolute_url_acts_for_a_person = True
+
     summit = models.ForeignKey(Summit, on_delete=models.PROTECT, related_name="applications", verbose_name=_("サミット"))
     municipality = models.ForeignKey(
         "municipalities.Municipality",
@@ -217,6 +220,9 @@ class Application(models.Model):
         _("状態"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED
     )
     token = models.CharField(_("トークン"), max_length=64, unique=True, editable=False)
+    # The random key of the form page this application was sent from: the same page sent twice
+    # (a double tap) finds this application instead of being refused (services.application_create).
+    submission_key = models.CharField(_("送信キー"), max_length=64, blank=True, editable=False)
     contact_name = models.CharField(_("担当者名"), max_length=100)
     contact_department = models.CharField(_("担当部署"), max_length=200)
     contact_email = models.EmailField(_("担当者メールアドレス"))

@@ -37,17 +37,35 @@ MAIL_CANCELLED = "summits.application_cancelled"
 MAX_DELEGATES = 10
 
 
+@dataclass(frozen=True)
+class FullSeat:
+    """A track or course that cannot take the delegates who chose it, counted under the lock.
+
+    ``field`` names the delegate's choice ("track" or "site_visit_course") so that a form can
+    put ``message`` on the row of each person who chose ``item_id``.
+    """
+
+    field: str
+    item_id: int
+    left: int
+    wanted: int
+    message: str
+
+
 class SummitError(Exception):
     """A summit rule refused the request. ``message`` is translated and shown to the user.
 
-    ``code`` lets views place the message: "full" keeps the form so the user can pick a
-    track or course with room; the others are shown above the form.
+    ``code`` lets views place the message: "full" keeps the form and carries ``full``, one
+    entry per track or course without room for its delegates; "already_received" carries the
+    ``application`` the same form page already made; the others are about the whole form.
     """
 
-    def __init__(self, message, *, code: str = "invalid"):
+    def __init__(self, message, *, code: str = "invalid", full: Sequence[FullSeat] = (), application=None):
         super().__init__(str(message))
         self.message = message
         self.code = code
+        self.full = tuple(full)
+        self.application = application
 
 
 @dataclass(frozen=True)
@@ -78,9 +96,16 @@ def application_create(
     contact: ContactInput,
     delegates: Sequence[DelegateInput],
     consent: bool,
+    submission_key: str = "",
     now: dt.datetime | None = None,
 ) -> Application:
-    """Apply for a municipality's delegation: one live application per municipality and summit."""
+    """Apply for a municipality's delegation: one live application per municipality and summit.
+
+    ``submission_key`` is the form page's own random key. The same page sent twice (a double
+    tap: the second request waits on the lock until the first has committed) raises
+    SummitError(code="already_received") carrying the application the first request made, so
+    the browser opens it instead of a refusal, and no second mail is sent.
+    """
     now = now or timezone.now()
     if not consent:
         raise SummitError(_("個人情報の利用目的に同意してください。"), code="consent")
@@ -89,7 +114,14 @@ def application_create(
         with transaction.atomic(durable=True):
             summit = lock_for_capacity(Summit, pk=summit.pk)
             _check_open(summit, now=now)
-            if application_live_for(summit=summit, municipality=municipality) is not None:
+            existing = application_live_for(summit=summit, municipality=municipality)
+            if existing is not None and submission_key and existing.submission_key == submission_key:
+                raise SummitError(
+                    _("この参加申込はすでに受け付けています。内容はこのページで確認・変更できます。"),
+                    code="already_received",
+                    application=existing,
+                )
+            if existing is not None:
                 raise SummitError(
                     _("%(municipality)sはすでにこのサミットに申し込んでいます。申込完了メールのリンクから内容を変更してください。")
                     % {"municipality": municipality.full_name},
@@ -100,6 +132,7 @@ def application_create(
                 summit=summit,
                 municipality=municipality,
                 token=new_token(),
+                submission_key=submission_key,
                 contact_name=contact.name,
                 contact_department=contact.department,
                 contact_email=contact.email,
@@ -230,6 +263,12 @@ def _check_capacity(summit: Summit, delegates: Sequence[DelegateInput], *, exclu
     if not full_tracks and not full_courses:
         return
 
+    seats = [
+        _full_seat("track", track, taken=taken_tracks[track.pk], wanted=wanted_tracks[track.pk]) for track in full_tracks
+    ] + [
+        _full_seat("site_visit_course", course, taken=taken_courses[course.pk], wanted=wanted_courses[course.pk])
+        for course in full_courses
+    ]
     lines = []
     if full_tracks:
         lines.append(_g("定員に達した分科会: %(items)s") % {"items": "、".join(str(t) for t in full_tracks)})
@@ -237,7 +276,23 @@ def _check_capacity(summit: Summit, delegates: Sequence[DelegateInput], *, exclu
     if full_courses:
         lines.append(_g("定員に達した現地視察コース: %(items)s") % {"items": "、".join(str(c) for c in full_courses)})
         lines.append(_room_line(_g("空きのある現地視察コース"), courses.values(), taken_courses, exclude=full_courses))
-    raise SummitError("\n".join(lines), code="full")
+    raise SummitError("\n".join(lines), code="full", full=seats)
+
+
+def _full_seat(field: str, item, *, taken: int, wanted: int) -> FullSeat:
+    left = seats_left(capacity=item.capacity, taken=taken)
+    other = _g("ほかの分科会") if field == "track" else _g("ほかのコース")
+    if left == 0:
+        message = _g("%(item)sは満員です（残り0名）。%(other)sを選ぶか、「参加しない」を選んでください。") % {
+            "item": item,
+            "other": other,
+        }
+    else:
+        message = _g(
+            "%(item)sの残りは%(left)d名です（この申込では%(wanted)d名が選んでいます）。"
+            "%(over)d名は%(other)sを選ぶか、「参加しない」を選んでください。"
+        ) % {"item": item, "left": left, "wanted": wanted, "over": wanted - left, "other": other}
+    return FullSeat(field=field, item_id=item.pk, left=left, wanted=wanted, message=message)
 
 
 def _room_line(label: str, items, taken: Counter, *, exclude) -> str:
@@ -415,9 +470,12 @@ def applications_anonymize(*, applications: QuerySet[Application], now: dt.datet
             for field in APPLICATION_PERSONAL_FIELDS:
                 setattr(row, field, "")
             row.token = new_token()
+            row.submission_key = ""
             row.anonymized_at = now
         # bulk_update leaves updated_at alone: the last change by the municipality stays visible.
-        Application.objects.bulk_update(rows, [*APPLICATION_PERSONAL_FIELDS, "token", "anonymized_at"], batch_size=500)
+        Application.objects.bulk_update(
+            rows, [*APPLICATION_PERSONAL_FIELDS, "token", "submission_key", "anonymized_at"], batch_size=500
+        )
         _admin_log_scrub(Application, [row.pk for row in rows])
     return AnonymizedCounts(applications=len(rows), delegates=delegates)
 

@@ -6,15 +6,17 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from portal.models import PersonalDataAccessLog
 from portal.privacy import personal_data_access_record
 from portal.ratelimits import registration_ratelimit
+from portal.spreadsheets import FORMATS_BY_EXTENSION, export_filename, spreadsheet_response
+from portal.tokens import new_token
 
 from . import selectors
 from .calendars import session_calendar, summit_calendar
-from .exports import DelegateResource
+from .exports import DelegateResource, delegates_filename_stem
 from .forms import ApplicationForm, ContactForm, DelegateFormSet, delegate_initial, delegate_inputs
 from .models import Application, Summit
 from .services import SummitError, application_cancel, application_create, application_update
@@ -65,13 +67,31 @@ def _formset(request: HttpRequest, summit: Summit, *, initial=None):
     return formset, tracks, courses
 
 
+def _show_refusal(request: HttpRequest, error: SummitError, *, form, formset) -> None:
+    """Put a service's refusal where the error summary and the person's row show it.
+
+    A full track or course goes on the row of each person who chose it; a closed summit (the
+    form is no longer shown) above the page; any other rule on the form as a whole.
+    """
+    if error.code == "closed":
+        messages.error(request, error.message)
+        return
+    if not error.full:
+        form.add_error(None, error.message)
+        return
+    for seat in error.full:
+        for row in formset.forms:
+            if row.has_changed() and getattr(row, "cleaned_data", {}).get(seat.field) == seat.item_id:
+                row.add_error(seat.field, seat.message)
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @registration_ratelimit
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     summit = _summit_or_404(slug)
     registration_open = summit.is_registration_open()
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(request.POST or None, initial={"submission_key": new_token()})
     formset, tracks, courses = _formset(
         request, summit, initial=[{"role": "mayor"}] if request.method != "POST" else None
     )
@@ -83,11 +103,15 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 contact=form.contact(),
                 delegates=delegate_inputs(formset),
                 consent=form.cleaned_data["consent"],
+                submission_key=form.cleaned_data["submission_key"],
             )
         except SummitError as error:
-            messages.error(request, error.message)
+            if error.code == "already_received":
+                messages.info(request, error.message)
+                return redirect(error.application)
             formset, tracks, courses = _formset(request, summit)  # refreshed seat counts, same input
             formset.is_valid()
+            _show_refusal(request, error, form=form, formset=formset)
         else:
             messages.success(request, _("参加申込を受け付けました。確認メールを送りました。このページのURLから締切まで変更できます。"))
             return redirect(application)
@@ -129,9 +153,12 @@ def application_detail(request: HttpRequest, token: str) -> HttpResponse:
         try:
             application_update(application=application, contact=form.contact(), delegates=delegate_inputs(formset))
         except SummitError as error:
-            messages.error(request, error.message)
             formset, tracks, courses = _formset(request, summit)
             formset.is_valid()
+            if error.code == "cancelled":
+                messages.error(request, error.message)
+            else:
+                _show_refusal(request, error, form=form, formset=formset)
         else:
             messages.success(request, _("申込内容を変更しました。確認メールを送りました。"))
             return redirect(application)
@@ -147,9 +174,16 @@ def application_detail(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "summits/application_detail.html", context)
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks whether to withdraw (a page of its own, so it works without JavaScript); POST does it."""
     application = _application_or_404(token)
+    if request.method != "POST":
+        if not application.is_live:
+            return redirect(application)
+        context = {"summit": application.summit, "application": application}
+        return render(request, "summits/application_withdraw_confirm.html", context)
     try:
         application_cancel(application=application)
     except SummitError as error:
@@ -214,17 +248,12 @@ def staff_overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "summits/summit_staff.html", context)
 
 
-EXPORT_FORMATS = {
-    "csv": ("text/csv; charset=utf-8", lambda dataset: "\ufeff" + dataset.csv),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", lambda dataset: dataset.xlsx),
-}
-
-
 @_contact_viewer
 @require_safe
 def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """Delegates as CSV (with a BOM so Excel reads UTF-8) or Excel; each file is recorded."""
-    if fmt not in EXPORT_FORMATS:
+    """Delegates as CSV (with a BOM so Excel reads UTF-8) or Excel, written as the admin's export
+    writes them; each file is recorded."""
+    if fmt not in FORMATS_BY_EXTENSION:
         raise Http404
     summit = _staff_summit(slug)
     dataset = DelegateResource().export(queryset=selectors.summit_delegates(summit=summit))
@@ -236,10 +265,9 @@ def staff_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         file_format=fmt,
         target=str(summit),
     )
-    content_type, render_as = EXPORT_FORMATS[fmt]
-    response = HttpResponse(render_as(dataset), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{summit.slug}-delegates.{fmt}"'
-    return response
+    file_format = FORMATS_BY_EXTENSION[fmt]()
+    filename = export_filename(delegates_filename_stem(summit.slug), file_format)
+    return spreadsheet_response(dataset, file_format=file_format, filename=filename)
 
 
 @_delegate_viewer

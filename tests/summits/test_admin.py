@@ -1,15 +1,21 @@
+import csv
+import io
+
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.test import Client
 from django.urls import reverse
 
+from municipalities.models import Municipality
 from portal.models import PersonalDataAccessLog
+from portal.spreadsheets import japan_today
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate
 from summits.services import application_create
+from tests.clients import PortalClient
 
-from .factories import contact, make_course, make_municipality, make_summit, make_track, mayor
+from .factories import contact, make_course, make_municipality, make_prefecture, make_summit, make_track, mayor
 
 pytestmark = pytest.mark.django_db
 
@@ -61,15 +67,15 @@ def test_admin_delegate_export_page_loads(admin_client, application):
 # ---------------------------------------------------------------- personal data (個人情報保護法)
 
 
-def _staff_with(*codenames: str) -> Client:
+def _staff_with(*codenames: str) -> PortalClient:
     user = get_user_model().objects.create_user(username=f"staff-{'-'.join(codenames)}", password="x" * 12, is_staff=True)
     user.user_permissions.add(*Permission.objects.filter(content_type__app_label="summits", codename__in=codenames))
-    client = Client()
+    client = PortalClient()
     client.force_login(user)
     return client
 
 
-def _export_delegates(client: Client, format_index: int = 0):
+def _export_delegates(client: PortalClient, format_index: int = 0):
     url = reverse("admin:summits_delegate_export")
     form = client.get(url).context["form"]
     data = {"format": str(format_index), "resource": "0"}
@@ -213,3 +219,40 @@ def test_admin_delegate_edit_within_capacity_is_saved(admin_client, application)
 
     assert response.status_code == 302
     assert Delegate.objects.get(application=application).track_id == roomy.pk
+
+
+# ---------------------------------------------------------------- export files as staff open them
+
+
+@pytest.fixture
+def ward_application():
+    """A delegation from 岡山市東区: ward names repeat across cities, the file says whose."""
+    okayama = make_prefecture(code="33", name="岡山県")
+    city = make_municipality(code="331007", name="岡山市", prefecture=okayama)
+    ward = Municipality.objects.create(code="331031", prefecture=okayama, name="東区", name_kana="ひがしく", kind="ward", parent=city)
+    return application_create(summit=make_summit(slug="okayama-2027"), municipality=ward, contact=contact(), delegates=[mayor()], consent=True)
+
+
+def test_admin_delegate_csv_has_a_bom_the_summits_name_and_the_wards_full_name(admin_client, ward_application):
+    response = _export_delegates(admin_client, 0)
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response.content.startswith("\ufeffサミット,".encode())
+    assert response["Content-Disposition"] == f'attachment; filename="summit-okayama-2027-delegates-{japan_today():%Y%m%d}.csv"'
+    assert rows[1][1:4] == ["岡山県", "331031", "岡山県岡山市東区"]
+
+
+def test_admin_delegate_excel_of_several_summits_names_its_sheet_and_file(admin_client, application, ward_application):
+    response = _export_delegates(admin_client, 1)
+
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["参加者"]
+    assert response["Content-Disposition"] == f'attachment; filename="rmo-summit-delegates-{japan_today():%Y%m%d}.xlsx"'
+    places = sorted(row[3] for row in workbook.active.iter_rows(min_row=2, values_only=True))
+    assert places == ["岡山県岡山市東区", f"秋田県{application.municipality.name}"]
+
+
+def test_admin_delegate_export_offers_csv_and_excel_only(admin_client, application):
+    form = admin_client.get(reverse("admin:summits_delegate_export")).context["form"]
+
+    assert [label for _value, label in form.fields["format"].choices] == ["---", "csv", "xlsx"]

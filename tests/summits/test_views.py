@@ -1,3 +1,4 @@
+import csv
 import datetime as dt
 import io
 
@@ -11,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from portal.models import PersonalDataAccessLog
+from portal.spreadsheets import japan_today
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate, Summit
 from summits.services import application_create, delegate_erase
@@ -277,9 +279,10 @@ def test_register_second_application_for_municipality_shows_message(client, akit
     summit = make_summit()
     application_create(summit=summit, municipality=akita_city, contact=contact(), delegates=[mayor()], consent=True)
 
-    response = client.post(reverse("summits:register", kwargs={"slug": summit.slug}), _post_data(), follow=True)
+    response = client.post(reverse("summits:register", kwargs={"slug": summit.slug}), _post_data())
 
-    assert [str(m) for m in response.context["messages"]] == [
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
         "秋田県秋田市はすでにこのサミットに申し込んでいます。申込完了メールのリンクから内容を変更してください。"
     ]
     assert Application.objects.count() == 1
@@ -298,9 +301,10 @@ def test_register_full_track_keeps_input_and_lists_room(client, akita_city):
 
     html = _text(response)
     assert response.status_code == 200
-    assert [str(m) for m in response.context["messages"]] == [
-        "定員に達した分科会: 第1分科会「地域交通」\n空きのある分科会: 第2分科会「地域運営組織」（残り4名）"
+    assert response.context["formset"].forms[0].errors["track"] == [
+        "第1分科会「地域交通」は満員です（残り0名）。ほかの分科会を選ぶか、「参加しない」を選んでください。"
     ]
+    assert "第2分科会「地域運営組織」（残り4名）" in html
     assert 'value="秋田 太郎"' in html
     assert 'value="担当 花子"' in html
     assert "第1分科会「地域交通」（満員）" in html
@@ -313,7 +317,7 @@ def test_register_without_consent_is_a_form_error(client, akita_city):
     response = client.post(reverse("summits:register", kwargs={"slug": summit.slug}), _post_data(consent=False))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["consent"] == ["このフィールドは必須です。"]
+    assert response.context["form"].errors["consent"] == ["個人情報の利用目的に同意してください。"]
 
 
 def test_register_after_deadline_shows_closed_notice(client):
@@ -508,10 +512,13 @@ def test_staff_export_csv(staff_client, summit_with_delegation):
     response = staff_client.get(reverse("summits:staff_export", kwargs={"slug": "staff-test", "fmt": "csv"}))
 
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert response["Content-Disposition"] == 'attachment; filename="staff-test-delegates.csv"'
+    # The same file as the admin's export writes: a BOM for Excel, named after the summit and the day.
+    assert response.content.startswith("\ufeffサミット,".encode())
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="summit-staff-test-delegates-{japan_today():%Y%m%d}.csv"'
     assert lines[0].split(",")[:8] == ["サミット", "都道府県", "団体コード", "市区町村", "区分", "氏名", "ふりがな", "役職"]
     assert lines[1].split(",")[1:11] == [
-        "秋田県", "052019", "秋田市", "首長", "秋田 太郎", "あきた たろう", "市長", "", "第1分科会「地域運営組織」", "Aコース",
+        "秋田県", "052019", "秋田県秋田市", "首長", "秋田 太郎", "あきた たろう", "市長", "", "第1分科会「地域運営組織」", "Aコース",
     ]
     assert len(lines) == 3
 
@@ -519,8 +526,10 @@ def test_staff_export_csv(staff_client, summit_with_delegation):
 def test_staff_export_xlsx(staff_client, summit_with_delegation):
     response = staff_client.get(reverse("summits:staff_export", kwargs={"slug": "staff-test", "fmt": "xlsx"}))
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(workbook.active.iter_rows(values_only=True))
+    assert workbook.sheetnames == ["参加者"]
+    assert response["Content-Disposition"] == f'attachment; filename="summit-staff-test-delegates-{japan_today():%Y%m%d}.xlsx"'
     assert rows[0][5] == "氏名"
     assert [row[5] for row in rows[1:]] == ["秋田 太郎", "随行 次郎"]
 
@@ -574,7 +583,7 @@ def test_register_first_row_is_required(client, akita_city):
     response = client.post(reverse("summits:register", kwargs={"slug": summit.slug}), _post_data(delegates=delegates))
 
     assert response.status_code == 200
-    assert response.context["formset"].forms[0].errors["name"] == ["このフィールドは必須です。"]
+    assert response.context["formset"].forms[0].errors["name"] == ["氏名を入力してください。"]
     assert Application.objects.count() == 0
 
 
@@ -646,3 +655,18 @@ def test_refused_staff_pages_write_no_access_log(client, summit_with_delegation,
     client.get(reverse(name, kwargs={"slug": "staff-test", **kwargs}))
 
     assert PersonalDataAccessLog.objects.count() == 0
+
+
+def test_staff_exports_neutralise_formulas_in_csv_and_excel(staff_client, akita_city):
+    summit = make_summit(slug="formula")
+    application_create(
+        summit=summit, municipality=akita_city, contact=contact(), delegates=[mayor(name="+cmd|' /C calc'!A0")], consent=True
+    )
+
+    csv_response = staff_client.get(reverse("summits:staff_export", kwargs={"slug": "formula", "fmt": "csv"}))
+    xlsx_response = staff_client.get(reverse("summits:staff_export", kwargs={"slug": "formula", "fmt": "xlsx"}))
+
+    csv_rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert csv_rows[1][5] == "'+cmd|' /C calc'!A0"
+    cell = openpyxl.load_workbook(io.BytesIO(xlsx_response.content)).active.cell(row=2, column=6)
+    assert (cell.data_type, cell.value) == ("s", "'+cmd|' /C calc'!A0")
