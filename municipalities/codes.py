@@ -22,7 +22,7 @@ def check_digit(base: str) -> str:
     """Return the check digit for the first five digits of a code."""
     if len(base) != 5 or not base.isascii() or not base.isdigit():
         raise ValueError(f"expected five ASCII digits, got {base!r}")
-    remainder = sum(int(digit) * weight for digit, weight in zip(base, WEIGHTS)) % 11
+    remainder = sum(int(digit) * weight for digit, weight in zip(base, WEIGHTS, strict=True)) % 11
     return str((11 - remainder) % 10)
 
 

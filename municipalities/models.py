@@ -20,8 +20,13 @@ class Prefecture(models.Model):
     name = models.CharField(_("名称"), max_length=10, unique=True)
     name_kana = models.CharField(_("よみ"), max_length=20)
     name_en = models.CharField(_("英語名"), max_length=20)
-    latitude = models.DecimalField(_("緯度"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("経度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    # Not the prefectural office's own position: the sources have none (fixtures/README.md).
+    latitude = models.DecimalField(
+        _("緯度"), max_digits=9, decimal_places=6, null=True, blank=True, help_text=_("都道府県庁所在地の市区役所の位置。")
+    )
+    longitude = models.DecimalField(
+        _("経度"), max_digits=9, decimal_places=6, null=True, blank=True, help_text=_("都道府県庁所在地の市区役所の位置。")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -109,6 +114,13 @@ class Municipality(models.Model):
         if self.is_ward:
             return f"{self.parent.name}{self.name}"
         return self.name
+
+    @property
+    def display_name_kana(self) -> str:
+        """The reading of display_name: 「さっぽろしちゅうおうく」."""
+        if self.is_ward:
+            return f"{self.parent.name_kana}{self.name_kana}"
+        return self.name_kana
 
     @property
     def full_name(self) -> str:

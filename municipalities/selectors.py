@@ -1,5 +1,7 @@
 """Shared reads of the municipality master."""
 
+from collections.abc import Sequence
+
 import jaconv
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
@@ -51,3 +53,42 @@ def municipality_search(
 def wards_of(*, city: Municipality) -> QuerySet[Municipality]:
     """The wards of a designated city, in code order (empty for any other municipality)."""
     return city.wards.select_related("prefecture", "parent").order_by("code")
+
+
+#: At most this many candidates are offered when a typed name fits several municipalities.
+LOOKUP_CANDIDATES = 10
+
+
+def municipality_lookup(
+    *, text: str, prefecture_code: str | None = None, prefectures: Sequence[Prefecture] | None = None
+) -> list[Municipality]:
+    """The municipalities a visitor meant by what they typed in a municipality field.
+
+    Accepts the 6-digit 全国地方公共団体コード, the 5 digits without the check digit, or a
+    name as people write it: 「安芸高田市」, 「岡山市東区」, 「広島県府中市」 (a leading
+    prefecture name narrows the search), a reading (「あきたかたし」, katakana and
+    half-width too). An exact name or reading wins over partial matches; several exact
+    matches (府中市 is in 東京都 and 広島県) are all returned, for the visitor to choose.
+    ``prefectures``: the 47 rows if the caller has them (saves a query).
+    """
+    typed = jaconv.z2h(text.strip(), kana=False, ascii=True, digit=True).replace(" ", "").replace("\u3000", "")
+    if not typed:
+        return []
+    if typed.isascii() and typed.isdigit():
+        if len(typed) == 6:
+            return list(municipality_list(include_wards=True).filter(code=typed))
+        if len(typed) == 5:
+            return list(municipality_list(include_wards=True).filter(code__startswith=typed))
+        return []
+    for prefecture in prefectures if prefectures is not None else Prefecture.objects.order_by("code"):
+        if typed.startswith(prefecture.name) and len(typed) > len(prefecture.name):
+            typed, prefecture_code = typed[len(prefecture.name) :], prefecture.code
+            break
+    candidates = list(municipality_search(q=typed, prefecture_code=prefecture_code)[: LOOKUP_CANDIDATES * 5])
+    reading = jaconv.kata2hira(jaconv.h2z(typed, kana=True, ascii=False, digit=False))
+    exact = [
+        m
+        for m in candidates
+        if typed in (m.name, m.display_name) or reading in (m.name_kana, m.display_name_kana)
+    ]
+    return (exact or candidates)[:LOOKUP_CANDIDATES]

@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -11,7 +11,9 @@ from seminars.selectors import seminar_participation_for_municipality
 from summits.selectors import summit_participation_for_municipality
 
 from .codes import with_check_digit
+from .enums import MunicipalityKind
 from .models import Municipality, Prefecture
+from .selectors import wards_of
 
 PAGE_SIZE = 50
 
@@ -54,6 +56,8 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
             "municipality": municipality,
             "page_obj": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
+            "query": QueryDict(),  # the page links carry the page number only
+            "wards": list(wards_of(city=municipality)) if municipality.kind == MunicipalityKind.DESIGNATED_CITY else [],
             "organizations": page.object_list,
             "seminars_attended": seminar_participation_for_municipality(municipality=municipality),
             "summits_attended": summit_participation_for_municipality(municipality=municipality),

@@ -2,8 +2,9 @@ from django.contrib import admin, messages
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportMixin
-from import_export.formats import base_formats
+from import_export.admin import ImportExportMixin
+
+from portal.spreadsheets import SpreadsheetAdminMixin
 
 from . import services
 from .models import ActivityCategory, CaseStudy, FundingCategory, ListingRevision, MemberType, Organization, SurveyTotal
@@ -39,9 +40,10 @@ class CaseStudyInline(admin.StackedInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(RegistryChangedMixin, ImportMixin, admin.ModelAdmin):
+class OrganizationAdmin(RegistryChangedMixin, SpreadsheetAdminMixin, ImportExportMixin, admin.ModelAdmin):
     resource_classes = [OrganizationResource]
-    import_formats = [base_formats.CSV, base_formats.XLSX]
+    # The file the survey import reads back: the same columns, so staff can edit and re-import it.
+    export_filename_stem = "rmo-organizations"
     list_display = ["name", "municipality", "legal_form", "area_type", "is_published", "is_demo", "updated_at"]
     list_filter = ["is_published", "is_demo", "legal_form", "area_type", "organization_type", "activities"]
     list_select_related = ["municipality"]
@@ -66,6 +68,11 @@ class OrganizationAdmin(RegistryChangedMixin, ImportMixin, admin.ModelAdmin):
         (_("公開情報"), {"fields": ["contact", "website", "description"]}),
         (_("出典"), {"fields": ["survey_year", "source", "created_at", "updated_at"]}),
     ]
+
+    def has_import_permission(self, request):
+        # An import adds and changes listings (and publishes or withdraws them): it needs both
+        # model permissions, which only ministry staff hold (portal/roles.py).
+        return request.user.has_perms(["organizations.add_organization", "organizations.change_organization"])
 
     def get_search_results(self, request, queryset, search_term):
         from .search import normalize

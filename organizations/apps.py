@@ -7,5 +7,7 @@ class OrganizationsConfig(AppConfig):
     verbose_name = _("地域運営組織")
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the database check)
-        from . import mails  # noqa: F401  (registers the review mail's builder with portal.mail)
+        from . import (
+            checks,  # noqa: F401  (registers the database check)
+            mails,  # noqa: F401  (registers the review mail's builder with portal.mail)
+        )

@@ -88,16 +88,20 @@ def tile_grid(coverage: Sequence[PrefectureCoverage], *, highlight: str = "") ->
 
 @dataclass(frozen=True)
 class Bar:
+    """One fiscal year's row: the organizations bar and, below it, the municipalities bar."""
+
     year: int
     label: str
     value: int | None
-    x: float
-    y: float
-    width: float
-    height: float
-    label_x: float
     municipalities: int | None
-    point_y: float | None
+    y: float
+    municipalities_y: float
+    width: float
+    municipalities_width: float
+    center_y: float
+    municipalities_center_y: float
+    value_x: float
+    municipalities_value_x: float
 
 
 def _nice_ceiling(value: int) -> int:
@@ -110,50 +114,56 @@ def _nice_ceiling(value: int) -> int:
     return 10 * magnitude
 
 
-def survey_bar_chart(totals: Sequence[SurveyTotal], *, width: int = 640, height: int = 300) -> dict:
-    """Bars: organizations per fiscal year; points: municipalities with an RMO (right axis)."""
-    left, right, top, bottom = 56, 56, 16, 40
-    plot_w, plot_h = width - left - right, height - top - bottom
+# The chart is drawn about as wide as a phone's column (user units ≈ CSS px at 390 px), so its
+# text keeps FONT_SIZE there instead of shrinking with a wide drawing; larger screens cap its width.
+CHART_WIDTH = 360
+FONT_SIZE = 13
+LABEL_RIGHT = 70  # room for 「平成28年度」 at FONT_SIZE
+BAR_LEFT = 76
+VALUE_ROOM = 52  # 「10,000」 after the longest bar
+ROW = 40
+BAR = 16
+MUNICIPALITIES_BAR = 10
+BAR_GAP = 3
+ALL_MUNICIPALITIES = 1741  # all 市区町村, the survey's denominator
+
+
+def survey_bar_chart(totals: Sequence[SurveyTotal]) -> dict:
+    """One row per fiscal year: organizations (scale up to a round ceiling) and, below,
+    municipalities with an RMO (scale: all 1,741). Every bar carries its value as text."""
+    top = 4
+    plot_w = CHART_WIDTH - BAR_LEFT - VALUE_ROOM
     max_orgs = _nice_ceiling(max((t.organizations or 0) for t in totals) if totals else 0)
-    max_munis = 1741  # all 市区町村, the survey's denominator
-    slot = plot_w / max(len(totals), 1)
     bars = []
     for i, total in enumerate(totals):
-        bar_h = plot_h * (total.organizations or 0) / max_orgs
-        x = left + i * slot + slot * 0.2
-        point_y = (
-            None
-            if total.municipalities_with_rmo is None
-            else top + plot_h - plot_h * total.municipalities_with_rmo / max_munis
-        )
+        y = top + i * ROW
+        width = plot_w * (total.organizations or 0) / max_orgs
+        municipalities_width = plot_w * (total.municipalities_with_rmo or 0) / ALL_MUNICIPALITIES
         bars.append(
             Bar(
                 year=total.fiscal_year,
                 label=total.era_label or str(total.fiscal_year),
                 value=total.organizations,
-                x=round(x, 1),
-                y=round(top + plot_h - bar_h, 1),
-                width=round(slot * 0.6, 1),
-                height=round(bar_h, 1),
-                label_x=round(left + i * slot + slot / 2, 1),
                 municipalities=total.municipalities_with_rmo,
-                point_y=None if point_y is None else round(point_y, 1),
+                y=y,
+                municipalities_y=y + BAR + BAR_GAP,
+                width=round(width, 1),
+                municipalities_width=round(municipalities_width, 1),
+                center_y=y + BAR / 2,
+                municipalities_center_y=y + BAR + BAR_GAP + MUNICIPALITIES_BAR / 2,
+                value_x=round(BAR_LEFT + width + 4, 1),
+                municipalities_value_x=round(BAR_LEFT + municipalities_width + 4, 1),
             )
         )
-    line = [bar for bar in bars if bar.point_y is not None]
-    ticks = [
-        {"value": max_orgs * k // 4, "y": round(top + plot_h - plot_h * k / 4, 1), "right": max_munis * k // 4}
-        for k in range(5)
-    ]
     return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right_x": width - right,
-        "top": top,
-        "baseline": top + plot_h,
+        "width": CHART_WIDTH,
+        "height": top + len(totals) * ROW,
+        "font_size": FONT_SIZE,
+        "label_right": LABEL_RIGHT,
+        "bar_left": BAR_LEFT,
+        "bar_height": BAR,
+        "municipalities_bar_height": MUNICIPALITIES_BAR,
+        "max_organizations": max_orgs,
+        "all_municipalities": ALL_MUNICIPALITIES,
         "bars": bars,
-        "ticks": ticks,
-        "line_points": " ".join(f"{bar.label_x},{bar.point_y}" for bar in line),
-        "axis_label_y": height - 8,
     }

@@ -23,6 +23,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.spreadsheets import neutralize_formula
+
 from .enums import AreaType, LegalForm, OrganizationType
 from .models import ActivityCategory, FundingCategory, MemberType, Organization
 
@@ -98,7 +100,8 @@ class _CategoryNames:
         categories = model.objects.using(using).order_by("sort_order", "slug").values_list("id", "name")
         self._names = {pk: (position, name) for position, (pk, name) in enumerate(categories)}
         self.lists: dict[str, list[str]] = _Cache(self._names_of)
-        self.joined: dict[str, str] = _Cache(lambda ids: LIST_SEPARATOR.join(self.lists[ids]))
+        # For the CSV: a category named like a formula stays text in Excel (portal.spreadsheets).
+        self.joined: dict[str, str] = _Cache(lambda ids: neutralize_formula(LIST_SEPARATOR.join(self.lists[ids])))
 
     def _names_of(self, ids: str) -> list[str]:
         # An id that is not known can only be a category created after the names were read
@@ -274,18 +277,21 @@ def _records(organizations: QuerySet[Organization], export: _Export) -> Iterator
 
 
 def _csv_cells(batch: list[tuple], export: _Export) -> list[tuple]:
-    """One batch as the CSV's cells, in COLUMNS order. The hot loop of the export: no function
-    call per cell, only dictionary lookups (the csv module writes ints, and None as empty)."""
+    """One batch as the CSV's cells, in COLUMNS order. The hot loop of the export: dictionary
+    lookups (the csv module writes ints, and None as empty); one function call per cell only for
+    the free-text columns, which a registrant or municipality writes and Excel could run as a
+    formula (neutralize_formula). Master names (prefecture, municipality) are the ministry's."""
     area_types, legal_forms, organization_types = export.area_types, export.legal_forms, export.organization_types
     activities, funding_sources = export.activities.joined, export.funding_sources.joined
     member_types, boolean, parse_datetime = export.member_types.joined, CSV_BOOLEAN, datetime.fromisoformat
+    safe = neutralize_formula
     return [
         (
-            pk, name, name_kana, prefecture_code, prefecture, municipality_code, municipality,
+            pk, safe(name), safe(name_kana), prefecture_code, prefecture, municipality_code, municipality,
             area_types[area_type], legal_forms[legal_form], organization_types[organization_type], founded_year,
             member_types[member_ids], boolean[has_base], boolean[base_is_public_facility],
-            activities[activity_ids], funding_sources[funding_ids], contact, website, description,
-            survey_year, source, boolean[is_demo], parse_datetime(updated_at).isoformat(),
+            activities[activity_ids], funding_sources[funding_ids], safe(contact), safe(website), safe(description),
+            survey_year, safe(source), boolean[is_demo], parse_datetime(updated_at).isoformat(),
         )
         for (
             pk, name, name_kana, prefecture_code, prefecture, municipality_code, municipality, area_type, legal_form,

@@ -2,9 +2,12 @@ from collections.abc import Sequence
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality, Prefecture
+from municipalities.selectors import municipality_lookup
+from portal.forms import PortalFormMixin
 
 from .enums import AreaType, LegalForm, OrganizationSort
 from .models import ActivityCategory, ListingRevision
@@ -36,7 +39,7 @@ class OrganizationSearchForm(forms.Form):
 
     q = forms.CharField(label=_("キーワード"), required=False, strip=True, widget=forms.SearchInput)
     pref = forms.ChoiceField(label=_("都道府県"), required=False)
-    municipality = forms.CharField(label=_("市区町村コード"), required=False)
+    municipality = forms.CharField(label=_("市区町村（名前またはコード）"), required=False)
     activity = LenientMultipleChoiceField(label=_("活動内容"), required=False, widget=forms.CheckboxSelectMultiple)
     legal_form = forms.ChoiceField(
         label=_("組織形態"), required=False, choices=[("", _("すべて")), *LegalForm.choices]
@@ -52,6 +55,7 @@ class OrganizationSearchForm(forms.Form):
         self.fields["activity"].choices = [(a.slug, a.name) for a in activities]
         self.notices: list[str] = []
         self.municipality_object: Municipality | None = None
+        self.municipality_candidates: list[Municipality] = []
 
     def clean_q(self) -> str:
         query = normalize(self.cleaned_data["q"])
@@ -70,18 +74,23 @@ class OrganizationSearchForm(forms.Form):
         return known
 
     def clean_municipality(self) -> str:
-        code = normalize(self.cleaned_data["municipality"])
-        if not code:
+        """A code or a name (「安芸高田市」「広島県府中市」「あきたかたし」); the code is kept.
+        A name several municipalities share leaves the choice to the visitor (``municipality_candidates``)."""
+        typed = self.cleaned_data["municipality"].strip()
+        if not typed:
             return ""
-        municipality = (
-            Municipality.objects.select_related("prefecture").filter(code=code).first()
-            if len(code) == 6 and code.isascii() and code.isdigit()
-            else None
-        )
-        if municipality is None:
-            raise forms.ValidationError(_("市区町村コード「%(code)s」は見つかりません。"), params={"code": code[:10]})
-        self.municipality_object = municipality
-        return code
+        pref = self.data.get("pref") if self.data.get("pref") in self.prefectures else None
+        found = municipality_lookup(text=typed, prefecture_code=pref, prefectures=list(self.prefectures.values()))
+        if len(found) == 1:
+            self.municipality_object = found[0]
+            return found[0].code
+        if found:
+            self.municipality_candidates = found
+            raise forms.ValidationError(
+                _("「%(name)s」に当たる市区町村が%(count)d件あります。下の候補から選んでください。"),
+                params={"name": typed[:20], "count": len(found)},
+            )
+        raise forms.ValidationError(_("「%(name)s」に当たる市区町村は見つかりません。"), params={"name": typed[:20]})
 
     def filters(self) -> dict:
         data = self.cleaned_data
@@ -110,11 +119,31 @@ class OrganizationSearchForm(forms.Form):
         return {
             "pref": data.get("pref", ""),
             "municipality": data.get("municipality", ""),
+            # What the field shows: the chosen municipality's name, not its code.
+            "municipality_label": self.municipality_object.full_name if self.municipality_object else "",
             "legal_form": data.get("legal_form", ""),
             "area_type": data.get("area_type", ""),
             "sort": data.get("sort") or OrganizationSort.MUNICIPALITY,
             "activity": list(data.get("activity", [])),
         }
+
+    def query(self) -> QueryDict:
+        """The search as a query string of its valid values only, each once, for the page's own
+        links (facets, pages, downloads). Whatever else the address carried (repeated, unknown
+        or invalid parameters) is not written back into every link of the page."""
+        query = QueryDict(mutable=True)
+        data = self.cleaned_data
+        if data.get("q"):
+            query["q"] = self.data.get("q", "").strip()[:MAX_QUERY_LENGTH]  # as typed, not normalized
+        for name in ("pref", "municipality"):
+            if data.get(name):
+                query[name] = data[name]
+        if data.get("activity"):
+            query.setlist("activity", data["activity"])
+        for name in ("legal_form", "area_type", "sort"):
+            if data.get(name):
+                query[name] = data[name]
+        return query
 
     def ignored_notices(self) -> list[str]:
         """One notice per ignored parameter, in Japanese, naming the parameter."""
@@ -131,7 +160,7 @@ class OrganizationSearchForm(forms.Form):
 # ---------------------------------------------------------------- /manage/: listing proposals
 
 
-class ListingRevisionForm(forms.ModelForm):
+class ListingRevisionForm(PortalFormMixin, forms.ModelForm):
     """The fields a municipality maintains. Validation only: services.listing_draft_save writes.
 
     The municipality accepts any existing code: whether the user may put a listing there is
@@ -184,7 +213,7 @@ class ListingRevisionForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PortalFormMixin, forms.Form):
     comment = forms.CharField(
         label=_("コメント"),
         required=False,

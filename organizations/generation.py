@@ -18,7 +18,7 @@ from municipalities.models import Municipality
 
 from .enums import AreaType, LegalForm, OrganizationType
 from .models import ActivityCategory, FundingCategory, MemberType, Organization
-from .search import build_search_text
+from .search import build_search_text, municipality_place_text
 from .services import organization_history_bulk_record, registry_changed
 
 GENERATED_SOURCE = "generate_organizations（架空のデモデータ）"
@@ -102,9 +102,10 @@ def _weighted(rng: random.Random, options: Sequence[tuple]) -> object:
 
 def _municipality_pool(rng: random.Random, count: int) -> list[Municipality]:
     """The municipalities that get organizations: wards stand in for their designated city."""
-    municipalities = list(Municipality.objects.exclude(kind=MunicipalityKind.WARD).order_by("code"))
+    master = Municipality.objects.select_related("prefecture", "parent").order_by("code")  # for the search text
+    municipalities = list(master.exclude(kind=MunicipalityKind.WARD))
     wards: dict[str, list[Municipality]] = {}
-    for ward in Municipality.objects.filter(kind=MunicipalityKind.WARD).order_by("code"):
+    for ward in master.filter(kind=MunicipalityKind.WARD):
         wards.setdefault(ward.parent_id, []).append(ward)
     chosen = rng.sample(municipalities, min(count, len(municipalities)))
     return [rng.choice(wards[m.code]) if m.code in wards else m for m in chosen]
@@ -121,7 +122,7 @@ def _distribute(rng: random.Random, total: int, slots: int) -> list[int]:
     extra = [int(remaining * w / scale) for w in weights]
     for i in rng.sample(range(slots), remaining - sum(extra)):
         extra[i] += 1
-    return [b + e for b, e in zip(base, extra)]
+    return [b + e for b, e in zip(base, extra, strict=True)]
 
 
 def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
@@ -195,7 +196,7 @@ def organizations_generate(
         if progress:
             progress(done, count)
 
-    for municipality, n in zip(pool, per_municipality):
+    for municipality, n in zip(pool, per_municipality, strict=True):
         for name, kana in _names(rng, n * 2):
             if n == 0:
                 break
@@ -225,7 +226,7 @@ def organizations_generate(
                 is_published=True,
                 is_demo=True,
                 search_text=build_search_text(
-                    name=full_name, name_kana=kana, description=description, municipality_name=municipality.name
+                    name=full_name, name_kana=kana, description=description, place=municipality_place_text(municipality)
                 ),
             )
 

@@ -32,13 +32,16 @@ def build_revision_reviewed(revision_id: int) -> EmailMessage | None:
     if editor is None or not editor.email:
         return None
     approved = revision.status == RevisionStatus.PUBLISHED
+    # An approved edit of a listing the ministry has taken off the site stays off it.
+    published = approved and revision.organization.is_published
     body = render_to_string(
         "organizations/mail/revision_reviewed.txt",
         {
             "revision": revision,
             "approved": approved,
             "revision_url": f"{settings.SITE_URL}{reverse('manage:revision_detail', kwargs={'pk': revision.pk})}",
-            "public_url": f"{settings.SITE_URL}{revision.organization.get_absolute_url()}" if approved else "",
+            "published": published,
+            "public_url": f"{settings.SITE_URL}{revision.organization.get_absolute_url()}" if published else "",
             "site_url": settings.SITE_URL,
         },
     )

@@ -11,11 +11,13 @@ from decimal import InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
+from django.utils.translation import gettext_lazy
+from import_export import fields, widgets
 
 from municipalities.codes import is_valid_code
 from municipalities.models import Municipality
 from organizations.search import normalize
+from portal.spreadsheets import SpreadsheetResource
 
 from .enums import AreaType, LegalForm, OrganizationType
 from .models import ActivityCategory, FundingCategory, MemberType, Organization
@@ -26,17 +28,25 @@ CODE_COLUMN = "市区町村コード"
 NAME_COLUMN = "名称"
 
 
-class ChoiceLabelWidget(widgets.Widget):
-    """Accepts a choice's Japanese label (「NPO法人」) or its stored value (「npo」)."""
+# The survey's own words for a choice whose label says more: the survey form writes 「任意団体」.
+LEGAL_FORM_ALIASES = {"任意団体": LegalForm.VOLUNTARY}
 
-    def __init__(self, choices, **kwargs):
+
+class ChoiceLabelWidget(widgets.Widget):
+    """Accepts a choice's Japanese label (「NPO法人」), its stored value (「npo」) or an alias, in
+    full- or half-width and with surrounding spaces (「 任意団体(法人格なし)　」)."""
+
+    def __init__(self, choices, aliases=None, **kwargs):
         self.choices = choices
+        self.aliases = {normalize(alias): stored for alias, stored in (aliases or {}).items()}
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
         text = normalize(str(value or ""))
         if not text:
             return ""
+        if text in self.aliases:
+            return self.aliases[text]
         for stored, label in self.choices.choices:
             if text in (stored, normalize(str(label))):
                 return stored
@@ -50,6 +60,13 @@ class ChoiceLabelWidget(widgets.Widget):
 class JapaneseBooleanWidget(widgets.BooleanWidget):
     TRUE_VALUES = [*widgets.BooleanWidget.TRUE_VALUES, "あり", "はい", "有", "○", "◯"]
     FALSE_VALUES = [*widgets.BooleanWidget.FALSE_VALUES, "なし", "いいえ", "無", "×"]
+    # Written as the survey writes them (not 1/0 or TRUE/FALSE), and read back by clean().
+    TRUE_LABEL, FALSE_LABEL = "あり", "なし"
+
+    def render(self, value, obj=None, **kwargs):
+        if type(value) is not bool:
+            return ""
+        return self.TRUE_LABEL if value else self.FALSE_LABEL
 
     def clean(self, value, row=None, **kwargs):
         text = str(value).strip() if value is not None else ""
@@ -64,6 +81,8 @@ class JapaneseBooleanWidget(widgets.BooleanWidget):
 
 class PublishedWidget(JapaneseBooleanWidget):
     """An empty 公開 cell means not published (the column is not nullable)."""
+
+    TRUE_LABEL, FALSE_LABEL = "はい", "いいえ"
 
     def clean(self, value, row=None, **kwargs):
         cleaned = super().clean(value, row=row, **kwargs)
@@ -89,14 +108,20 @@ class StrictIntegerWidget(widgets.IntegerWidget):
             raise ValueError(_("「%(value)s」は数字で入力してください。") % {"value": value}) from exc
 
 
-class OrganizationResource(resources.ModelResource):
+class OrganizationResource(SpreadsheetResource):
+    sheet_title = gettext_lazy("地域運営組織")
+    export_select_related = ("municipality__prefecture", "municipality__parent")
+    export_prefetch_related = ("member_types", "activities", "funding_sources")
+
     municipality = fields.Field(
         attribute="municipality", column_name=CODE_COLUMN, widget=widgets.ForeignKeyWidget(Municipality, "code")
     )
+    # Written for people (「岡山県岡山市東区」); the import goes by the code.
+    municipality_name = fields.Field(attribute="municipality__full_name", column_name="市区町村", readonly=True)
     name = fields.Field(attribute="name", column_name=NAME_COLUMN)
     name_kana = fields.Field(attribute="name_kana", column_name="よみ")
     area_type = fields.Field(attribute="area_type", column_name="活動範囲", widget=ChoiceLabelWidget(AreaType))
-    legal_form = fields.Field(attribute="legal_form", column_name="組織形態", widget=ChoiceLabelWidget(LegalForm))
+    legal_form = fields.Field(attribute="legal_form", column_name="組織形態", widget=ChoiceLabelWidget(LegalForm, aliases=LEGAL_FORM_ALIASES))
     organization_type = fields.Field(
         attribute="organization_type", column_name="類型", widget=ChoiceLabelWidget(OrganizationType)
     )
@@ -123,7 +148,7 @@ class OrganizationResource(resources.ModelResource):
         model = Organization
         import_id_fields = ("municipality", "name")
         fields = (
-            "municipality", "name", "name_kana", "area_type", "legal_form", "organization_type", "founded_year",
+            "municipality", "municipality_name", "name", "name_kana", "area_type", "legal_form", "organization_type", "founded_year",
             "member_types", "has_base", "base_is_public_facility", "activities", "funding_sources", "contact",
             "website", "description", "survey_year", "source", "is_published",
         )  # fmt: skip
@@ -150,6 +175,7 @@ class OrganizationResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         """Check the row as a whole and say, in Japanese, everything wrong with it."""
+        super().before_import_row(row, **kwargs)
         errors: dict[str, list[str]] = {}
         code = normalize(str(row.get(CODE_COLUMN) or ""))
         if code.isdigit() and len(code) == 5:

@@ -27,6 +27,37 @@ def query_terms(query: str) -> list[str]:
     return normalize(query)[:MAX_QUERY_LENGTH].split()
 
 
-def build_search_text(*, name: str, name_kana: str, description: str, municipality_name: str = "") -> str:
-    """The stored search column: every field a visitor may type a part of, normalized."""
-    return "\n".join(normalize(part) for part in (name, name_kana, municipality_name, description) if part)
+def place_text(
+    *, prefecture: tuple[str, str], city: tuple[str, str] | None, municipality: tuple[str, str]
+) -> tuple[str, str]:
+    """Where an organization is, as people type it: 「岡山県岡山市東区」 and its reading
+    「おかやまけんおかやましひがしく」, so that 岡山市 (a designated city: its wards too),
+    広島県 or あきたかた all find it as one substring. Each argument is (name, reading);
+    ``city`` is a ward's designated city."""
+    places = [prefecture, *([city] if city else []), municipality]
+    return "".join(name for name, _reading in places), "".join(reading for _name, reading in places)
+
+
+def municipality_place_text(municipality) -> tuple[str, str]:
+    """place_text() of a Municipality (reads its prefecture and, for a ward, its parent)."""
+    parent = municipality.parent if municipality.parent_id else None
+    return place_text(
+        prefecture=(municipality.prefecture.name, municipality.prefecture.name_kana),
+        city=(parent.name, parent.name_kana) if parent else None,
+        municipality=(municipality.name, municipality.name_kana),
+    )
+
+
+def build_search_text(*, name: str, name_kana: str, description: str, place: tuple[str, ...] = ()) -> str:
+    """The stored search column: every field a visitor may type a part of, normalized, one a
+    line. ``place`` is place_text() of the organization's municipality."""
+    return "\n".join(normalize(part) for part in (name, name_kana, *place, description) if part)
+
+
+def romaji_to_kana(query: str) -> str:
+    """「ikuwa」→「いくわ」: a visitor who typed the reading in Latin letters is offered it in kana.
+    Empty when the query is not all Latin letters and spaces (or gives no kana)."""
+    if not query or not all(ch.isascii() and (ch.isalpha() or ch in " -'") for ch in query):
+        return ""
+    kana = jaconv.alphabet2kana(query.lower())
+    return kana if kana != query.lower() and not any(ch.isascii() and ch.isalpha() for ch in kana) else ""

@@ -8,10 +8,13 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.enums import BASIC_MUNICIPALITY_KINDS
 from municipalities.models import Municipality, Prefecture
+from municipalities.selectors import municipality_lookup
+from portal.pagecache import version_current
 
 from .enums import OPEN_REVISION_STATUSES, AreaType, LegalForm, OrganizationSort, RevisionStatus
 from .models import (
@@ -23,7 +26,8 @@ from .models import (
     Organization,
     SurveyTotal,
 )
-from .search import query_terms
+from .search import normalize, query_terms, romaji_to_kana
+from .survey_sources import source_note
 
 SORT_ORDERINGS = {
     OrganizationSort.MUNICIPALITY: ("municipality_id", "name_kana", "id"),
@@ -47,16 +51,31 @@ def organization_search(
     area_type: str = "",
     sort: str = "",
     queryset: QuerySet[Organization] | None = None,
+    activity_catalog: Sequence[ActivityCategory] | None = None,
 ) -> QuerySet[Organization]:
     """Published organizations matching every given filter, in the chosen order.
 
-    The query is normalized like ``search_text``, so a case-sensitive ``contains`` is enough
-    (and lets PostgreSQL use the pg_trgm index on the bare column). A designated city's
-    code also finds the organizations in its wards.
+    Each word of ``q`` must match: the name, the reading, where the organization is (its
+    municipality, designated city and prefecture, with their readings: see search.place_text),
+    its description, or the name of one of its activities (買い物支援, 防災). The query is
+    normalized like ``search_text``, so a case-sensitive ``contains`` is enough (and lets
+    PostgreSQL use the pg_trgm index on the bare column). Activity names are matched against
+    ``activity_catalog`` (the categories the page already loaded; read here when not given).
+    A designated city's code also finds the organizations in its wards.
     """
     organizations = organizations_published() if queryset is None else queryset
-    for term in query_terms(q):
-        organizations = organizations.filter(search_text__contains=term)
+    terms = query_terms(q)
+    if terms and activity_catalog is None:
+        activity_catalog = list(ActivityCategory.objects.all())
+    for term in terms:
+        named = [category.pk for category in activity_catalog if term in normalize(category.name)]
+        if named:
+            with_activity = Organization.activities.through.objects.filter(activitycategory_id__in=named)
+            organizations = organizations.filter(
+                Q(search_text__contains=term) | Q(pk__in=with_activity.values("organization_id"))
+            )
+        else:
+            organizations = organizations.filter(search_text__contains=term)
     if prefecture is not None:
         organizations = organizations.filter(municipality__prefecture=prefecture)
     if municipality is not None:
@@ -73,7 +92,7 @@ def organization_search(
 
 def organization_list_related(organizations: QuerySet[Organization]) -> QuerySet[Organization]:
     """What a list row shows: municipality, prefecture, activities (two queries per page)."""
-    return organizations.select_related("municipality__prefecture").prefetch_related(
+    return organizations.select_related("municipality__prefecture", "municipality__parent").prefetch_related(
         Prefetch("activities", queryset=ActivityCategory.objects.order_by("sort_order", "slug"))
     )
 
@@ -111,7 +130,7 @@ REGISTRY_VERSION_KEY = "organizations:registry-version"
 
 def registry_version() -> int:
     """Bumped by ``services.registry_changed()`` on every write; part of each facet cache key."""
-    return cache.get_or_set(REGISTRY_VERSION_KEY, 1, timeout=None)
+    return version_current(REGISTRY_VERSION_KEY)
 
 
 def _facet_counts(organizations: QuerySet[Organization]) -> dict:
@@ -182,11 +201,52 @@ def organization_facets(
     )
 
 
+@dataclass(frozen=True)
+class SearchSuggestion:
+    """What to try when a search finds nothing: another search (``query``) or a page (``url``)."""
+
+    label: str
+    query: QueryDict | None = None
+    url: str = ""
+
+
+def organization_search_suggestions(
+    *, filters: dict, typed_query: str, activity_catalog: Sequence[ActivityCategory], prefectures: Sequence[Prefecture]
+) -> list[SearchSuggestion]:
+    """For a search that found nothing (a few more queries, only then): the reading in kana
+    of a query typed in Latin letters, the municipality pages the query names, and the same
+    words without the filters, each offered only if it finds something."""
+    suggestions: list[SearchSuggestion] = []
+    q = filters.get("q", "")
+    narrowed = any(filters.get(name) for name in ("prefecture", "municipality", "activities", "legal_form", "area_type"))
+    kana = romaji_to_kana(typed_query.strip())
+    if kana and organization_search(**{**filters, "q": kana}, activity_catalog=activity_catalog).exists():
+        suggestions.append(SearchSuggestion(label=str(_("かなの「%(kana)s」で探す") % {"kana": kana}), query=QueryDict.fromkeys(["q"], kana)))
+    if q:
+        for municipality in municipality_lookup(text=typed_query, prefectures=prefectures)[:3]:
+            suggestions.append(
+                SearchSuggestion(
+                    label=str(_("%(name)sのページを見る") % {"name": municipality.full_name}),
+                    url=municipality.get_absolute_url(),
+                )
+            )
+    if q and narrowed:
+        found = organization_search(q=q, activity_catalog=activity_catalog).count()
+        if found:
+            suggestions.append(
+                SearchSuggestion(
+                    label=str(_("絞り込みを外して「%(q)s」で探す（%(count)s件）") % {"q": typed_query.strip(), "count": found}),
+                    query=QueryDict.fromkeys(["q"], typed_query.strip()),
+                )
+            )
+    return suggestions
+
+
 def case_studies_featured(*, limit: int = 3) -> list[CaseStudy]:
     """Case studies for the home page: featured, of published organizations (one query)."""
     return list(
         CaseStudy.objects.filter(is_featured=True, organization__is_published=True)
-        .select_related("organization__municipality__prefecture")
+        .select_related("organization__municipality__prefecture", "organization__municipality__parent")
         .order_by("sort_order", "id")[:limit]
     )
 
@@ -261,19 +321,40 @@ def prefecture_coverage() -> list[PrefectureCoverage]:
 
 
 def survey_totals_by_year() -> list[SurveyTotal]:
-    """Every fiscal year from the first to the last recorded, gaps as empty placeholders."""
+    """Every fiscal year from the first to the last recorded, gaps as empty placeholders;
+    each carries ``source_note``, the source as the page shows it (in Japanese, translatable)."""
     recorded = {total.fiscal_year: total for total in SurveyTotal.objects.order_by("fiscal_year")}
     if not recorded:
         return []
-    return [
-        recorded.get(year) or SurveyTotal(fiscal_year=year)
-        for year in range(min(recorded), max(recorded) + 1)
-    ]
+    totals = [recorded.get(year) or SurveyTotal(fiscal_year=year) for year in range(min(recorded), max(recorded) + 1)]
+    for total in totals:
+        total.source_note = source_note(total)
+    return totals
 
 
 def survey_total_latest(totals: Sequence[SurveyTotal]) -> SurveyTotal | None:
     with_figure = [total for total in totals if total.organizations is not None]
     return with_figure[-1] if with_figure else None
+
+
+@dataclass(frozen=True)
+class RegistryCounts:
+    """What this portal holds, beside the survey's count: every organization registered,
+    those published, and the demo ones among the published."""
+
+    registered: int
+    published: int
+    published_demo: int
+
+
+def registry_counts() -> RegistryCounts:
+    """One query."""
+    counts = Organization.objects.aggregate(
+        registered=Count("id"),
+        published=Count("id", filter=Q(is_published=True)),
+        published_demo=Count("id", filter=Q(is_published=True, is_demo=True)),
+    )
+    return RegistryCounts(**counts)
 
 
 # ---------------------------------------------------------------- listings: /manage/ pages
@@ -302,6 +383,7 @@ def manage_dashboard(*, municipalities: QuerySet[Municipality]) -> list[ManagedM
         .annotate(
             latest_revision_id=Subquery(latest.values("id")[:1]),
             latest_revision_status=Subquery(latest.values("status")[:1]),
+            latest_revision_comment=Subquery(latest.values("review_comment")[:1]),
         )
         .order_by("municipality_id", "name_kana", "id")
     )
@@ -309,6 +391,8 @@ def manage_dashboard(*, municipalities: QuerySet[Municipality]) -> list[ManagedM
         status = organization.latest_revision_status
         if status == RevisionStatus.PUBLISHED:
             organization.latest_revision_id = organization.latest_revision_status = None
+        if status != RevisionStatus.RETURNED:
+            organization.latest_revision_comment = ""  # only a returned proposal's comment asks for work
         organization.latest_revision_label = RevisionStatus(status).label if organization.latest_revision_status else ""
         groups[organization.municipality_id].organizations.append(organization)
     new_revisions = (

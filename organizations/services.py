@@ -4,7 +4,6 @@ change leaves exactly one history row (who, when, why; see ``_history_record``).
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
 from portal.mail import schedule_mail
+from portal.pagecache import version_bump
 
 from .enums import OPEN_REVISION_STATUSES, RevisionStatus
 from .models import (
@@ -24,7 +24,7 @@ from .models import (
     MemberType,
     Organization,
 )
-from .search import build_search_text
+from .search import build_search_text, municipality_place_text
 
 # The Organization fields a municipality maintains (through /manage/ proposals); the rest
 # (survey year, source, publication, demo flag) stay with the ministry.
@@ -49,10 +49,7 @@ def registry_changed() -> None:
     """Invalidate cached facet counts after any write to the registry (see selectors)."""
     from .selectors import REGISTRY_VERSION_KEY
 
-    try:
-        cache.incr(REGISTRY_VERSION_KEY)
-    except ValueError:  # not set yet, or evicted
-        cache.set(REGISTRY_VERSION_KEY, 2, timeout=None)
+    version_bump(REGISTRY_VERSION_KEY)
 
 
 class OrganizationError(Exception):
@@ -69,7 +66,7 @@ def organization_search_text_refresh(*, organization: Organization) -> None:
         name=organization.name,
         name_kana=organization.name_kana,
         description=organization.description,
-        municipality_name=organization.municipality.name if organization.municipality_id else "",
+        place=municipality_place_text(organization.municipality) if organization.municipality_id else (),
     )
 
 
@@ -270,10 +267,12 @@ def organization_set_published(*, organizations: QuerySet[Organization], is_publ
 
 
 def organization_search_text_rebuild(*, batch_size: int = 2000) -> int:
-    """Recompute every ``search_text`` (after a change to the normalization rules)."""
+    """Recompute every ``search_text`` (after a change to the normalization rules or to the
+    municipality master's names: ``manage.py rebuild_search_text``)."""
     changed = 0
     batch: list[Organization] = []
-    for organization in Organization.objects.select_related("municipality").iterator(chunk_size=batch_size):
+    organizations = Organization.objects.select_related("municipality__prefecture", "municipality__parent")
+    for organization in organizations.iterator(chunk_size=batch_size):
         before = organization.search_text
         organization_search_text_refresh(organization=organization)
         if organization.search_text != before:

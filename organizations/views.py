@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from municipalities.models import Prefecture
+from municipalities.selectors import municipality_list
 from portal.pagecache import cache_public_page
 
 from . import charts, exports, selectors
@@ -23,7 +24,7 @@ def _search(request: HttpRequest):
     activities = list(ActivityCategory.objects.order_by("sort_order", "slug"))
     form = OrganizationSearchForm(request.GET, prefectures=prefectures, activities=activities)
     form.is_valid()
-    organizations = selectors.organization_search(**form.filters())
+    organizations = selectors.organization_search(**form.filters(), activity_catalog=activities)
     return form, organizations, prefectures, activities
 
 
@@ -43,6 +44,11 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     paginator.count = facets.total  # already counted with the facets: no COUNT(*) query
     page = paginator.get_page(request.GET.get("page"))
     filters = form.filters()
+    suggestions = []
+    if facets.total == 0 and (filters["q"] or form.data.get("q")):
+        suggestions = selectors.organization_search_suggestions(
+            filters=filters, typed_query=form.data.get("q", ""), activity_catalog=activities, prefectures=prefectures
+        )
     return render(
         request,
         "organizations/organization_list.html",
@@ -54,6 +60,16 @@ def organization_list(request: HttpRequest) -> HttpResponse:
             "facets": facets,
             "notices": form.ignored_notices(),
             "current": form.current(),
+            "query": form.query(),
+            "suggestions": suggestions,
+            "municipality_candidates": form.municipality_candidates,
+            # Suggestions for the municipality field once a prefecture is chosen (read only when
+            # the cached filter controls are drawn anew).
+            "municipality_options": SimpleLazyObject(
+                lambda: list(municipality_list(prefecture_code=filters["prefecture"].code, include_wards=True))
+                if filters["prefecture"]
+                else []
+            ),
             "filters": filters,
             "license_name": exports.LICENSE_NAME,
             "license_url": exports.LICENSE_URL,
@@ -65,7 +81,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @cache_directory_page
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organization = selectors.organization_detail(pk=pk, include_drafts=request.user.is_staff)
+    # Staff who keep the registry see a draft (with a banner saying so); everyone else a 404.
+    include_drafts = request.user.has_perm("organizations.view_organization")
+    organization = selectors.organization_detail(pk=pk, include_drafts=include_drafts)
     if organization is None:
         return not_found(
             request,
@@ -97,8 +115,6 @@ def stats(request: HttpRequest) -> HttpResponse:
     totals = selectors.survey_totals_by_year()
     latest = selectors.survey_total_latest(totals)
     coverage = selectors.prefecture_coverage()
-    registered = sum(item.organizations for item in coverage)
-    covered = sum(item.covered for item in coverage)
     return render(
         request,
         "organizations/organization_stats.html",
@@ -108,9 +124,8 @@ def stats(request: HttpRequest) -> HttpResponse:
             "chart": charts.survey_bar_chart(totals) if totals else None,
             "coverage": coverage,
             "tile_map": charts.tile_grid(coverage),
-            "registered": registered,
-            "registered_demo": selectors.organizations_published().filter(is_demo=True).count(),
-            "registered_municipalities": covered,
+            "registry": selectors.registry_counts(),
+            "registered_municipalities": sum(item.covered for item in coverage),
         },
     )
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.selectors import municipalities_editable_by
+from accounts.sessions import form_take_back, keeps_form_across_login
 
 from . import selectors, services
 from .enums import RevisionStatus
@@ -91,6 +92,12 @@ def _edit(request: HttpRequest, *, organization=None, revision=None, initial=Non
                     return redirect("manage:revision_edit", pk=revision.pk)
                 messages.success(request, _("審査に提出しました。承認されると公開されます。"))
                 return redirect("manage:revision_detail", pk=revision.pk)
+    elif (kept := form_take_back(request)) is not None:
+        form = ListingRevisionForm(kept, municipality_choices=choices)
+        messages.warning(
+            request,
+            _("ログアウトされる前に入力していた内容を戻しました。まだ保存されていません。内容を確かめて「下書きを保存」または「提出する」を押してください。"),
+        )
     else:
         form = ListingRevisionForm(initial=initial, municipality_choices=choices)
     context = {"form": form, "organization": organization, "revision": revision}
@@ -104,6 +111,7 @@ def _initial_from(source) -> dict:
     return initial
 
 
+@keeps_form_across_login
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -122,6 +130,7 @@ def organization_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, organization=organization, initial=None if request.method == "POST" else _initial_from(source))
 
 
+@keeps_form_across_login
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -134,6 +143,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     return _edit(request, initial=initial)
 
 
+@keeps_form_across_login
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -173,13 +183,15 @@ def revision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _act(request: HttpRequest, pk: int, action, success) -> HttpResponse:
+    """Run ``action(revision)``; ``success`` is the message, or a function of the revision
+    that gives it (what happened can depend on the listing, see revision_approve)."""
     revision = get_object_or_404(ListingRevision, pk=pk)
     try:
         result = action(revision)
     except OrganizationError as error:
         messages.error(request, error.message)
         return redirect("manage:revision_detail", pk=revision.pk)
-    messages.success(request, success)
+    messages.success(request, success(revision) if callable(success) else success)
     return redirect(result)
 
 
@@ -225,16 +237,24 @@ def _review(request: HttpRequest, pk: int, review, success) -> HttpResponse:
         return redirect("manage:revision_detail", pk=pk)
 
     def act(revision):
-        review(user=request.user, revision=revision, comment=form.cleaned_data["comment"])
+        reviewed = review(user=request.user, revision=revision, comment=form.cleaned_data["comment"])
+        revision.organization = reviewed.organization
         return "manage:review_queue"
 
     return _act(request, pk, act, success)
 
 
+def _approved_message(revision: ListingRevision) -> str:
+    # Approval writes the proposal but leaves a listing the ministry took off the site unpublished.
+    if revision.organization.is_published:
+        return _("承認し、公開しました。編集者にメールで知らせます。")
+    return _("承認し、登録内容を更新しました。この組織は非公開のため、公開ページには表示されません。編集者にメールで知らせます。")
+
+
 @login_required
 @require_POST
 def revision_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _review(request, pk, services.listing_approve, _("承認し、公開しました。編集者にメールで知らせます。"))
+    return _review(request, pk, services.listing_approve, _approved_message)
 
 
 @login_required

@@ -12,13 +12,16 @@ Sources (data only; neither package becomes a dependency of the portal):
   (data/prefectures.json, data/municipalities.json): hiragana readings, town-hall coordinates,
   the wards of the designated cities (named like 「札幌市 中央区」), prefectures' English names.
   Its codes lack the leading zero.
+- Neither has the prefectural offices' coordinates. A prefecture's are those of the town hall of
+  the municipality its office stands in (都道府県庁所在地, PREFECTURAL_CAPITALS), from localgovjp.
 
 Rules:
 - Codes and names come from the 総務省 list; the designated cities' wards from localgovjp.
 - Readings: localgovjp's hiragana is preferred. The 総務省 list writes small kana large in
   places (ﾁﾔﾀﾝﾁﾖｳ for 北谷町 ちゃたんちょう), so it is used only where localgovjp has no reading,
   converted to hiragana; every difference between the two is reported.
-- Coordinates: localgovjp's. A row without them is reported and left empty (never invented).
+- Coordinates: localgovjp's. A row without them is reported and left empty (never invented);
+  a prefecture's are its capital's (a few kilometres from the prefectural office at most).
 - SOURCE_CORRECTIONS bring the sources to the reference date (浜松市's 2024-01-01 wards).
 - The counts as of REFERENCE_DATE are verified; any difference stops the build.
 
@@ -82,6 +85,27 @@ DESIGNATED_CITIES = {
     "221007": "静岡市", "221309": "浜松市", "231002": "名古屋市", "261009": "京都市",
     "271004": "大阪市", "271403": "堺市", "281000": "神戸市", "331007": "岡山市",
     "341002": "広島市", "401005": "北九州市", "401307": "福岡市", "431001": "熊本市",
+}  # fmt: skip
+
+# The municipality each prefectural office stands in (都道府県庁所在地): code and name, both
+# checked against the built master. 東京都庁 is in 新宿区, the other offices in their capital city.
+PREFECTURAL_CAPITALS = {
+    "01": ("011002", "札幌市"), "02": ("022012", "青森市"), "03": ("032018", "盛岡市"),
+    "04": ("041009", "仙台市"), "05": ("052019", "秋田市"), "06": ("062014", "山形市"),
+    "07": ("072010", "福島市"), "08": ("082015", "水戸市"), "09": ("092011", "宇都宮市"),
+    "10": ("102016", "前橋市"), "11": ("111007", "さいたま市"), "12": ("121002", "千葉市"),
+    "13": ("131041", "新宿区"), "14": ("141003", "横浜市"), "15": ("151009", "新潟市"),
+    "16": ("162019", "富山市"), "17": ("172014", "金沢市"), "18": ("182010", "福井市"),
+    "19": ("192015", "甲府市"), "20": ("202011", "長野市"), "21": ("212016", "岐阜市"),
+    "22": ("221007", "静岡市"), "23": ("231002", "名古屋市"), "24": ("242012", "津市"),
+    "25": ("252018", "大津市"), "26": ("261009", "京都市"), "27": ("271004", "大阪市"),
+    "28": ("281000", "神戸市"), "29": ("292010", "奈良市"), "30": ("302015", "和歌山市"),
+    "31": ("312011", "鳥取市"), "32": ("322016", "松江市"), "33": ("331007", "岡山市"),
+    "34": ("341002", "広島市"), "35": ("352039", "山口市"), "36": ("362018", "徳島市"),
+    "37": ("372013", "高松市"), "38": ("382019", "松山市"), "39": ("392014", "高知市"),
+    "40": ("401307", "福岡市"), "41": ("412015", "佐賀市"), "42": ("422011", "長崎市"),
+    "43": ("431001", "熊本市"), "44": ("442011", "大分市"), "45": ("452017", "宮崎市"),
+    "46": ("462012", "鹿児島市"), "47": ("472018", "那覇市"),
 }  # fmt: skip
 
 # 浜松市 replaced its 7 wards with 3 on 2024-01-01; localgovjp (as shipped) still has the 7.
@@ -178,7 +202,7 @@ def coordinate(value) -> str | None:
 
 def is_old_style_large_kana(soumu: str, preferred: str) -> bool:
     """True when the two readings differ only where the 総務省 list writes a small kana large."""
-    large = dict(zip("ぁぃぅぇぉっゃゅょゎ", "あいうえおつやゆよわ"))
+    large = dict(zip("ぁぃぅぇぉっゃゅょゎ", "あいうえおつやゆよわ", strict=True))
     return len(soumu) == len(preferred) and all(
         s == p or large.get(p) == s for s, p in zip(soumu, preferred, strict=True)
     )
@@ -236,6 +260,13 @@ def build(sources: Sources, report: list[str]) -> tuple[list[dict], list[dict]]:
         if code not in municipalities and code not in SOURCE_CORRECTIONS["remove_wards"]:
             raise BuildError(f"localgovjp: {code} {row['city']} is not in the 総務省 list")
 
+    for prefecture in prefectures:
+        locate_prefecture(prefecture, municipalities)
+    report.append(
+        f"prefectures: {len(prefectures)} located at the town hall of the municipality their office is in "
+        "(PREFECTURAL_CAPITALS; 東京都 at 新宿区役所)"
+    )
+
     ordered = [municipalities[code] for code in sorted(municipalities)]
     verify(prefectures, ordered)
     return prefectures, ordered
@@ -256,10 +287,21 @@ def build_prefecture(row: dict, localgov_row: dict | None, report: list[str]) ->
         "name": row["prefecture"],
         "name_kana": kana,
         "name_en": name_en,
-        # Neither source has the prefectural offices' coordinates; left empty, not invented.
+        # Set by locate_prefecture once the municipalities are built.
         "latitude": None,
         "longitude": None,
     }
+
+
+def locate_prefecture(prefecture: dict, municipalities: dict[str, dict]) -> None:
+    """Give the prefecture the town-hall coordinates of the municipality its office is in."""
+    code, name = PREFECTURAL_CAPITALS[prefecture["code"]]
+    capital = municipalities.get(code)
+    if capital is None or capital["prefecture"] != prefecture["code"] or capital["name"] != name:
+        raise BuildError(f"prefecture {prefecture['code']} {prefecture['name']}: capital {code} {name} is not in the master")
+    if capital["latitude"] is None:
+        raise BuildError(f"prefecture {prefecture['code']} {prefecture['name']}: capital {code} {name} has no coordinates")
+    prefecture["latitude"], prefecture["longitude"] = capital["latitude"], capital["longitude"]
 
 
 def build_municipality(row: dict, localgov_row: dict | None, report: list[str]) -> dict:
@@ -346,6 +388,9 @@ def verify(prefectures: list[dict], municipalities: list[dict]) -> None:
     for row in prefectures + municipalities:
         if not HIRAGANA.match(row["name_kana"]):
             problems.append(f"reading of {row['code']} {row['name']} is not hiragana: {row['name_kana']!r}")
+    for p in prefectures:
+        if p["latitude"] is None or not (20 <= float(p["latitude"]) <= 46 and 122 <= float(p["longitude"]) <= 154):
+            problems.append(f"prefecture {p['code']} {p['name']}: coordinates missing or outside Japan")
     for m in municipalities:
         if m["latitude"] is not None and not (20 <= float(m["latitude"]) <= 46 and 122 <= float(m["longitude"]) <= 154):
             problems.append(f"{m['code']} {m['name']}: coordinates outside Japan")

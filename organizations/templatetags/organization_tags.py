@@ -10,11 +10,11 @@ def facet_query(context, key: str, value: str, *, multiple: bool = False) -> str
 
     A single-valued facet replaces its value; a multiple one (activity) adds or removes it.
     """
-    # One copy of the query string per page render, not per link.
+    # The search's own valid values (OrganizationSearchForm.query), never the raw address:
+    # a repeated or unknown parameter would be copied into every link. Read once per render.
     base = context.render_context.get("facet_query_base")
     if base is None:
-        base = context["request"].GET.copy()
-        base.pop("page", None)
+        base = context["query"]
         context.render_context["facet_query_base"] = base
     params: QueryDict = base.copy()
     current = params.getlist(key)

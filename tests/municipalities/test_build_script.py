@@ -70,3 +70,36 @@ def test_localgov_code_restores_the_leading_zero():
     row = {"pid": "6", "cid": "6382", "lgcode": "63827", "city": "川西町"}
 
     assert build.localgov_code(row) == "063827"
+
+
+def test_every_prefecture_stands_where_the_town_hall_of_its_capital_does():
+    prefectures, municipalities = _built_rows()
+    by_code = {m["code"]: m for m in municipalities}
+
+    located = {
+        p["code"]: (p["latitude"], p["longitude"]) == (by_code[code]["latitude"], by_code[code]["longitude"])
+        for p in prefectures
+        for code, _name in [build.PREFECTURAL_CAPITALS[p["code"]]]
+    }
+
+    assert located == {p["code"]: True for p in prefectures} and len(located) == 47
+
+
+def test_a_prefecture_whose_capital_is_not_in_the_master_stops_the_build():
+    prefectures, municipalities = _built_rows()
+    municipalities = {m["code"]: m for m in municipalities if m["code"] != "131041"}  # 新宿区
+
+    with pytest.raises(build.BuildError) as excinfo:
+        build.locate_prefecture(next(p for p in prefectures if p["code"] == "13"), municipalities)
+
+    assert str(excinfo.value) == "prefecture 13 東京都: capital 131041 新宿区 is not in the master"
+
+
+def test_build_checks_reject_a_prefecture_without_coordinates():
+    prefectures, municipalities = _built_rows()
+    prefectures[0]["latitude"] = None
+
+    with pytest.raises(build.BuildError) as excinfo:
+        build.verify(prefectures, municipalities)
+
+    assert str(excinfo.value) == "verification failed:\n  prefecture 01 北海道: coordinates missing or outside Japan"

@@ -1,7 +1,13 @@
 import pytest
 
-from municipalities.selectors import municipality_list, municipality_search, prefecture_list_with_counts, wards_of
 from municipalities.models import Municipality
+from municipalities.selectors import (
+    municipality_list,
+    municipality_lookup,
+    municipality_search,
+    prefecture_list_with_counts,
+    wards_of,
+)
 
 
 def test_prefecture_list_with_counts_counts_municipalities_not_wards(master, django_assert_num_queries):
@@ -39,3 +45,30 @@ def test_wards_of_a_designated_city(master):
     city = Municipality.objects.get(code="221309")
 
     assert [w.display_name for w in wards_of(city=city)] == ["浜松市中央区", "浜松市浜名区", "浜松市天竜区"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [
+        ("安芸高田市", ["342149"]),
+        ("広島県安芸高田市", ["342149"]),
+        ("あきたかたし", ["342149"]),
+        ("ｱｷﾀｶﾀｼ", ["342149"]),
+        ("３４２１４９", ["342149"]),
+        ("34214", ["342149"]),  # the code without its check digit
+        ("府中市", ["132063", "342084"]),  # both, for the visitor to choose
+        ("広島県府中市", ["342084"]),
+        ("存在しない町", []),
+        ("", []),
+    ],
+)
+def test_municipality_lookup_takes_codes_names_and_readings(typed, codes):
+    from tests.factories import MunicipalityFactory, PrefectureFactory
+
+    PrefectureFactory(code="13")
+    MunicipalityFactory(code="342149")
+    MunicipalityFactory(code="132063", name="府中市", name_kana="ふちゅうし")
+    MunicipalityFactory(code="342084", name="府中市", name_kana="ふちゅうし")
+
+    assert [m.code for m in municipality_lookup(text=typed)] == codes

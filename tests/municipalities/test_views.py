@@ -1,7 +1,8 @@
 import pytest
 
 from municipalities.enums import MunicipalityKind
-from tests.factories import MunicipalityFactory, OrganizationFactory
+from tests.factories import MunicipalityFactory, OrganizationFactory, PrefectureFactory
+from tests.portal.html import find_all, texts
 
 pytestmark = [pytest.mark.django_db]
 
@@ -64,7 +65,7 @@ def test_prefecture_one_digit_redirects_and_unknown_is_404(client):
     assert "01（北海道）から47（沖縄県）までの2桁のコードで指定してください。" in response.content.decode()
 
 
-def test_municipality_page_shows_seminar_and_summit_participation_as_counts(client):
+def test_municipality_page_says_only_that_a_few_people_took_part(client):
     from summits.services import application_create
     from tests.seminars.factories import make_registration, make_seminar
     from tests.summits.factories import contact, make_summit, mayor
@@ -82,6 +83,64 @@ def test_municipality_page_shows_seminar_and_summit_participation_as_counts(clie
     assert [(s.title, s.participants) for s in response.context["seminars_attended"]] == [("全国セミナー テスト", 2)]
     assert [s.title for s in response.context["summits_attended"]] == ["サミット テスト"]
     page = response.content.decode()
-    assert "（参加登録 2名）" in page
-    assert "参加 太郎" not in page  # counts only, never names
+    assert "（参加あり）" in page and "参加登録" not in page  # 2 people next to a town name identify them
+    assert "参加 太郎" not in page  # never names
 
+
+def test_municipality_page_counts_participants_from_five(client):
+    from tests.seminars.factories import make_registration, make_seminar
+
+    nagano = MunicipalityFactory(code="202011", name="長野市")
+    seminar = make_seminar(title="全国セミナー テスト")
+    for _ in range(5):
+        make_registration(seminar, municipality=nagano)
+
+    page = client.get("/municipalities/202011/").content.decode()
+
+    assert "（参加登録 5名）" in page and "（参加あり）" not in page
+
+
+
+@pytest.fixture
+def okayama(db):
+    PrefectureFactory(code="33", name="岡山県", name_kana="おかやまけん")
+    city = MunicipalityFactory(code="331007", name="岡山市", name_kana="おかやまし", kind=MunicipalityKind.DESIGNATED_CITY)
+    kita = MunicipalityFactory(code="331015", name="北区", name_kana="きたく", kind=MunicipalityKind.WARD, parent=city)
+    higashi = MunicipalityFactory(code="331031", name="東区", name_kana="ひがしく", kind=MunicipalityKind.WARD, parent=city)
+    return {"city": city, "kita": kita, "higashi": higashi}
+
+
+def test_designated_city_page_lists_its_wards(client, okayama):
+    response = client.get("/municipalities/331007/")
+
+    wards = [(a.text, a.attrs["href"]) for a in find_all(response.content, "a") if a.attrs.get("href", "").startswith("/municipalities/3310") and "hreflang" not in a.attrs]
+    assert wards == [("北区", "/municipalities/331015/"), ("東区", "/municipalities/331031/")]
+
+
+def test_ward_page_names_the_ward_with_its_city_in_title_and_breadcrumbs(client, okayama):
+    response = client.get("/municipalities/331031/")
+
+    assert texts(response.content, "h1") == ["岡山県岡山市東区"]
+    assert texts(response.content, "li", class_="breadcrumb-item") == ["ホーム", "岡山県", "岡山市"]
+    assert texts(response.content, "li", class_="breadcrumb-item active") == ["東区"]
+
+
+def test_ward_organizations_are_listed_with_their_city_in_the_name(client, okayama):
+    OrganizationFactory(municipality=okayama["higashi"], name="上道地区まちづくり協議会")
+
+    response = client.get("/organizations/")
+
+    places = [a.text for a in find_all(response.content, "a") if a.attrs.get("href") == "/municipalities/331031/"]
+    assert places == ["岡山県岡山市東区"]
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_directory_list_of_ward_organizations_costs_a_fixed_number_of_queries(client, okayama, rows, django_assert_num_queries):
+    for number in range(rows):
+        OrganizationFactory(municipality=okayama["kita" if number % 2 else "higashi"])
+
+    # prefectures, activities, facets with the total, activity facet, page, page's activities
+    with django_assert_num_queries(6):
+        response = client.get("/organizations/")
+
+    assert len(response.context["organizations"]) == rows

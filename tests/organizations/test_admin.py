@@ -37,7 +37,7 @@ def test_admin_save_maintains_search_text(admin_client):
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     organization = Organization.objects.get()
-    assert organization.search_text == "生桑振興会\nいくわしんこうかい\n安芸高田市"
+    assert organization.search_text == "生桑振興会\nいくわしんこうかい\n広島県安芸高田市\nひろしまけんあきたかたし"
     assert list(organization.activities.all()) == [activity]
 
 

@@ -86,7 +86,7 @@ def test_approve_applies_revision_through_the_write_service(nagano, nagano_edito
     )  # fmt: skip
     assert (organization.name, organization.legal_form) == ("新名称協議会", LegalForm.NPO)
     assert list(organization.activities.all()) == [watching]
-    assert organization.search_text == "新名称協議会\nしんめいしょう\n長野市"
+    assert organization.search_text == "新名称協議会\nしんめいしょう\n長野県長野市\nながのけんながのし"
 
 
 def test_approve_of_a_new_rmo_creates_it_published(nagano, nagano_editor, ministry_user):
@@ -298,3 +298,21 @@ def test_concurrent_first_drafts_of_one_organization_make_one_revision(nagano, n
     revisions = list(ListingRevision.objects.filter(organization=organization))
     assert len(revisions) == 1
     assert revisions[0].description in {"タブ1", "タブ2"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_approving_an_edit_of_an_unpublished_listing_mails_what_really_happened(
+    nagano, nagano_editor, ministry_user, run_queued_tasks, mailoutbox
+):
+    organization = OrganizationFactory(municipality=nagano, name="取り下げ中の会", is_published=False)
+    revision = services.listing_approve(user=ministry_user, revision=_submitted(nagano_editor, organization, description="案"))
+
+    run_queued_tasks()
+
+    [message] = mailoutbox
+    assert message.body.splitlines()[0] == (
+        "申請いただいた地域運営組織の掲載内容を承認し、登録内容を更新しました。この組織は現在非公開のため、"
+        "公開ページには表示されません。公開について確認したい場合は、地域振興室へお問い合わせください。"
+    )
+    assert f"/organizations/{organization.pk}/" not in message.body
+    assert f"http://testserver/manage/revisions/{revision.pk}/" in message.body.splitlines()

@@ -1,12 +1,15 @@
 """/manage/ pages: who reaches what (table-driven), the workflow through the pages, attacks, query counts."""
 
+import time
+
 import pytest
-from django.test import Client
 from django.urls import reverse
 
+from accounts.sessions import LAST_SEEN_KEY
 from organizations import services
 from organizations.enums import RevisionStatus
 from organizations.models import ListingRevision, Organization
+from tests.clients import PortalClient
 from tests.factories import ActivityCategoryFactory, OrganizationFactory
 from tests.portal.html import find_all, texts
 
@@ -286,7 +289,7 @@ def test_script_in_every_field_is_shown_as_text_on_the_public_page(client, nagan
     services.listing_approve(user=ministry_user, revision=ListingRevision.objects.get())
     organization = Organization.objects.get()
 
-    review = Client()
+    review = PortalClient()
     review.force_login(ministry_user)
     pages = [
         client.get(organization.get_absolute_url()),
@@ -303,7 +306,7 @@ def test_script_in_every_field_is_shown_as_text_on_the_public_page(client, nagan
 
 
 def test_post_without_csrf_token_is_refused(nagano, nagano_editor, world):
-    browser = Client(enforce_csrf_checks=True)
+    browser = PortalClient(enforce_csrf_checks=True)
     browser.force_login(nagano_editor)
 
     edit = browser.post(reverse("manage:organization_edit", kwargs={"pk": world["own"].pk}), _form("202011", submit="1"))
@@ -357,3 +360,100 @@ def test_review_queue_query_count_is_fixed(client, django_assert_num_queries, na
         response = client.get(reverse("manage:review_queue"))
 
     assert len(response.context["revisions"]) == rows
+
+
+# ---------------------------------------------------------------- a form sent after the idle timeout
+
+
+def _idle(client, settings):
+    settings.SESSION_IDLE_TIMEOUT = 1800
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 1801
+    session.save()
+
+
+def test_a_form_sent_after_the_idle_timeout_comes_back_after_logging_in_again(client, nagano, nagano_editor, settings):
+    organization = OrganizationFactory(municipality=nagano, name="芋井地区住民自治協議会", description="")
+    client.force_login(nagano_editor)
+    _idle(client, settings)
+    long_text = "長い概要。" * 400
+
+    sent = client.post(
+        reverse("manage:organization_edit", kwargs={"pk": organization.pk}),
+        _form("202011", description=long_text, activities=[]),
+    )
+    client.force_login(nagano_editor)
+    page = client.get(reverse("manage:organization_edit", kwargs={"pk": organization.pk}))
+    again = client.get(reverse("manage:organization_edit", kwargs={"pk": organization.pk}))
+
+    assert sent.status_code == 302 and sent["Location"].startswith("/accounts/login/")
+    assert ListingRevision.objects.count() == 0  # nothing was saved behind the editor's back
+    assert page.context["form"]["description"].value() == long_text
+    assert [str(m) for m in page.context["messages"]][-1].startswith("ログアウトされる前に入力していた内容を戻しました。")
+    assert again.context["form"]["description"].value() == ""  # given back once
+
+
+def test_a_kept_form_is_not_given_to_another_user_of_the_browser(client, nagano, nagano_editor, ministry_user, settings):
+    organization = OrganizationFactory(municipality=nagano, description="公開中の概要")
+    client.force_login(nagano_editor)
+    _idle(client, settings)
+
+    client.post(reverse("manage:organization_edit", kwargs={"pk": organization.pk}), _form("202011", description="下書き"))
+    client.force_login(ministry_user)
+    page = client.get(reverse("manage:organization_edit", kwargs={"pk": organization.pk}))
+
+    assert page.context["form"]["description"].value() == "公開中の概要"
+    assert "accounts_kept_form" not in client.session
+
+
+def test_a_form_of_another_page_is_not_kept(client, nagano, nagano_editor, settings):
+    client.force_login(nagano_editor)
+    _idle(client, settings)
+
+    client.post(reverse("accounts:logout_everywhere"))
+
+    assert "accounts_kept_form" not in client.session
+
+
+def test_approval_of_an_unpublished_listing_says_it_stays_off_the_site(client, nagano, nagano_editor, ministry_user):
+    organization = OrganizationFactory(municipality=nagano, is_published=False)
+    revision = services.listing_submit(
+        user=nagano_editor,
+        revision=services.listing_draft_save(user=nagano_editor, organization=organization, municipality=nagano, name="新名称"),
+    )
+    client.force_login(ministry_user)
+
+    response = client.post(reverse("manage:revision_approve", kwargs={"pk": revision.pk}), {"comment": ""}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "承認し、登録内容を更新しました。この組織は非公開のため、公開ページには表示されません。編集者にメールで知らせます。"
+    ]
+    organization.refresh_from_db()
+    assert (organization.name, organization.is_published) == ("新名称", False)
+
+
+def test_approval_of_a_new_rmo_says_it_is_published(client, nagano, nagano_editor, ministry_user):
+    revision = services.listing_submit(
+        user=nagano_editor, revision=services.listing_draft_save(user=nagano_editor, municipality=nagano, name="新設会")
+    )
+    client.force_login(ministry_user)
+
+    response = client.post(reverse("manage:revision_approve", kwargs={"pk": revision.pk}), {"comment": ""}, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["承認し、公開しました。編集者にメールで知らせます。"]
+
+
+def test_dashboard_shows_why_a_proposal_was_returned(client, nagano, nagano_editor, ministry_user):
+    edited = OrganizationFactory(municipality=nagano, name="既存の会")
+    for organization in (edited, None):
+        draft = services.listing_draft_save(
+            user=nagano_editor, organization=organization, municipality=nagano, name="新設会" if organization is None else "既存の会"
+        )
+        services.listing_return(
+            user=ministry_user, revision=services.listing_submit(user=nagano_editor, revision=draft), comment="正式名称は？\n出典も。"
+        )
+    client.force_login(nagano_editor)
+
+    response = client.get(reverse("manage:dashboard"))
+
+    assert texts(response.content, "div", class_="rmo-review-comment small mt-1") == ["差し戻しの理由：正式名称は？出典も。"] * 2

@@ -17,7 +17,7 @@ def test_organization_create_stores_normalized_search_text():
     )
 
     assert organization.name == "生桑振興会"
-    assert organization.search_text == "生桑振興会\nいくわしんこうかい\n安芸高田市"
+    assert organization.search_text == "生桑振興会\nいくわしんこうかい\n広島県安芸高田市\nひろしまけんあきたかたし"
 
 
 def test_organization_update_refreshes_search_text():

@@ -11,9 +11,11 @@ from tests.factories import (
     CaseStudyFactory,
     MunicipalityFactory,
     OrganizationFactory,
+    PrefectureFactory,
     SurveyTotalFactory,
     make_ikuwa,
 )
+from tests.portal.html import find_all, texts
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +54,9 @@ def _rows(n):
 def test_list_query_count_is_fixed(client, django_assert_num_queries, rows):
     _rows(rows)
 
-    # prefectures, activities, facets with the total, activity facet, page, page's activities
-    with django_assert_num_queries(6):
+    # prefectures, activities, facets with the total, activity facet, page, page's activities,
+    # and the chosen prefecture's municipalities for the municipality field's suggestions
+    with django_assert_num_queries(7):
         response = client.get(LIST_URL, {"q": "テスト", "activity": "watching", "pref": "34"})
 
     assert len(response.context["organizations"]) == rows
@@ -93,11 +96,11 @@ def test_stats_query_count_is_fixed(client, django_assert_num_queries, rows):
     for _ in range(rows):
         OrganizationFactory(municipality=MunicipalityFactory(prefecture_code="20"))
 
-    # totals, coverage, municipality totals, prefectures, demo count
+    # totals, coverage, municipality totals, prefectures, registry counts
     with django_assert_num_queries(5):
         response = client.get("/stats/")
 
-    assert response.context["registered"] == rows
+    assert response.context["registry"].published == rows
 
 
 def test_list_ignores_unknown_filters_with_notices(client):
@@ -112,10 +115,116 @@ def test_list_ignores_unknown_filters_with_notices(client):
     assert response.context["notices"] == [
         "活動内容の指定に登録されていない値があるため、その値を条件から外しました。",
         "都道府県の指定が正しくないため、条件から外しました。",
-        "市区町村：市区町村コード「999999」は見つかりません。 条件から外しました。",
+        "市区町村：「999999」に当たる市区町村は見つかりません。 条件から外しました。",
         "組織形態の指定が正しくないため、条件から外しました。",
         "並び順の指定が正しくないため、条件から外しました。",
     ]
+
+
+def test_list_links_carry_each_valid_filter_once_and_nothing_else_from_the_address(client):
+    """The hole: every repeated or unknown parameter was copied into every facet link (a 4 KB
+    address gave a page of half a megabyte)."""
+    bousai = ActivityCategoryFactory(slug="bousai", name="防災")
+    OrganizationFactory(name="生桑振興会").activities.add(bousai)
+    address = "/organizations/?" + "&".join(["activity=bousai"] * 200 + ["junk=" + "x" * 20] * 100 + ["q=%E7%94%9F%E6%A1%91"])
+
+    response = client.get(address)
+
+    links = [a.attrs["href"] for a in find_all(response.content, "a") if a.attrs.get("href", "").startswith("?")]
+    assert links and all("junk" not in link for link in links)
+    assert max(link.count("activity=bousai") for link in links) == 1
+    export = next(a.attrs["href"] for a in find_all(response.content, "a") if a.attrs.get("href", "").startswith("/organizations/export.csv"))
+    assert export == "/organizations/export.csv?q=%E7%94%9F%E6%A1%91&activity=bousai"
+    assert len(response.content) < 60_000
+
+
+def _result_names(response) -> list[str]:
+    return [organization.name for organization in response.context["organizations"]]
+
+
+@pytest.mark.parametrize("query", ["安芸高田市", "広島県", "あきたかた", "アキタカタ"])
+def test_a_citizen_typing_their_city_or_prefecture_finds_its_organizations(client, query):
+    make_ikuwa()
+
+    response = client.get(LIST_URL, {"q": query})
+
+    assert _result_names(response) == ["生桑振興会"]
+
+
+def test_romaji_search_that_finds_nothing_offers_the_reading_in_kana(client):
+    make_ikuwa()
+
+    response = client.get(LIST_URL, {"q": "ikuwa"})
+
+    assert _result_names(response) == []
+    links = [(a.text, a.attrs["href"]) for a in find_all(response.content, "a") if a.text.startswith("かなの")]
+    assert links == [("かなの「いくわ」で探す", "/organizations/?q=%E3%81%84%E3%81%8F%E3%82%8F")]
+
+
+def test_search_for_a_municipality_without_organizations_offers_its_page(client):
+    make_ikuwa()
+    nagano = MunicipalityFactory(code="202011")
+
+    response = client.get(LIST_URL, {"q": "長野市"})
+
+    assert _result_names(response) == []
+    links = [(a.text, a.attrs["href"]) for a in find_all(response.content, "a") if a.text.endswith("のページを見る")]
+    assert links == [("長野県長野市のページを見る", nagano.get_absolute_url())]
+
+
+def test_search_narrowed_to_nothing_offers_the_same_words_without_the_filters(client):
+    make_ikuwa()
+
+    response = client.get(LIST_URL, {"q": "生桑", "legal_form": "npo"})
+
+    links = [(a.text, a.attrs["href"]) for a in find_all(response.content, "a") if a.text.startswith("絞り込みを外して")]
+    assert links == [("絞り込みを外して「生桑」で探す（1件）", "/organizations/?q=%E7%94%9F%E6%A1%91")]
+
+
+@pytest.mark.parametrize("typed", ["安芸高田市", "広島県安芸高田市", "あきたかたし", "342149", "34214"])
+def test_municipality_filter_takes_a_name_or_a_code(client, typed):
+    make_ikuwa()
+    OrganizationFactory(name="古牧地区住民自治協議会", municipality=MunicipalityFactory(code="202011"))
+
+    response = client.get(LIST_URL, {"municipality": typed})
+
+    assert _result_names(response) == ["生桑振興会"]
+    assert find_all(response.content, "input", name="municipality")[0].attrs["value"] == "広島県安芸高田市"
+    assert response.context["query"]["municipality"] == "342149"
+
+
+def test_municipality_name_shared_by_two_prefectures_asks_which(client):
+    PrefectureFactory(code="13")
+    tokyo_fuchu = MunicipalityFactory(code="132063", name="府中市", name_kana="ふちゅうし")
+    hiroshima_fuchu = MunicipalityFactory(code="342084", name="府中市", name_kana="ふちゅうし")
+
+    response = client.get(LIST_URL, {"municipality": "府中市"})
+
+    assert response.context["notices"] == [
+        "市区町村：「府中市」に当たる市区町村が2件あります。下の候補から選んでください。 条件から外しました。"
+    ]
+    choices = [(a.text, a.attrs["href"]) for a in find_all(response.content, "a") if a.text.endswith("府中市")]
+    assert choices == [
+        ("東京都府中市", f"?municipality={tokyo_fuchu.code}"),
+        ("広島県府中市", f"?municipality={hiroshima_fuchu.code}"),
+    ]
+
+
+def test_results_come_before_the_facets_and_the_filters_are_behind_a_disclosure(client):
+    make_ikuwa()
+
+    html = client.get(LIST_URL).content.decode()
+
+    assert html.index('id="rmo-results-heading"') < html.index('class="col-12 col-lg-3 rmo-facets')
+    assert html.index("<details class=\"rmo-filters mt-2\">") < html.index('id="rmo-pref"')
+
+
+def test_filters_disclosure_is_open_when_a_filter_is_set(client):
+    make_ikuwa()
+
+    html = client.get(LIST_URL, {"pref": "34"}).content.decode()
+
+    assert '<details class="rmo-filters mt-2" open>' in html
 
 
 def test_list_page_past_the_end_shows_the_last_page(client):
@@ -215,6 +324,38 @@ def test_detail_of_a_draft_is_visible_to_staff(admin_client):
     assert "非公開（下書き）" in response.content.decode()
 
 
+def test_draft_shown_to_staff_carries_a_banner_saying_the_public_cannot_see_it(admin_client):
+    draft = OrganizationFactory(is_published=False)
+
+    response = admin_client.get(f"/organizations/{draft.pk}/")
+
+    banner = find_all(response.content, "div", class_="alert alert-danger")
+    assert len(banner) == 1 and banner[0].attrs["role"] == "status"
+    assert texts(response.content, "p", class_="mb-1 fw-bold") == ["この組織は公開されていません。"]
+    assert f'href="/admin/organizations/organization/{draft.pk}/change/"' in response.content.decode()
+
+
+def test_published_organization_shows_no_draft_banner_to_staff(admin_client):
+    published = OrganizationFactory(is_published=True)
+
+    response = admin_client.get(f"/organizations/{published.pk}/")
+
+    assert find_all(response.content, "div", class_="alert alert-danger") == []
+
+
+def test_draft_is_a_404_for_event_staff_who_do_not_keep_the_registry(client):
+    from django.contrib.auth.models import Group, User
+
+    from portal.roles import EVENT_STAFF
+
+    event_staff = User.objects.create_user("event-only", is_staff=True)
+    event_staff.groups.add(Group.objects.get(name=EVENT_STAFF))
+    client.force_login(event_staff)
+    draft = OrganizationFactory(is_published=False)
+
+    assert client.get(f"/organizations/{draft.pk}/").status_code == 404
+
+
 def test_detail_unknown_id_is_404(client):
     assert client.get("/organizations/123456/").status_code == 404
     assert client.get("/organizations/abc/").status_code == 404
@@ -229,8 +370,9 @@ def test_stats_page_shows_chart_table_and_registered_share(client):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert "このディレクトリに登録済み：8,193組織（令和6年度調査）のうち 1組織" in body
-    assert "うちデモデータ" not in body
+    assert "調査（令和6年度）で把握された組織数：8,193" in body
+    assert "このポータルに登録されている組織：1（うち公開 1）" in body
+    assert "デモデータ" not in body
     assert [bar.value for bar in response.context["chart"]["bars"]] == [7207, None, 8193]
     assert "データなし" in body
     assert "<table" in body and "7,207" in body
