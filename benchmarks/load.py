@@ -24,7 +24,7 @@ import urllib.parse
 from collections import Counter
 from pathlib import Path
 
-import gevent
+import gevent  # noqa: F401  (loaded before locust, which patches the standard library through it)
 from gevent.event import Event
 from locust import FastHttpUser, constant, events, task
 from locust.env import Environment

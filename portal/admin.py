@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import PersonalDataAccessLog, PolicyProgram, PolicyProgramPoint
+from .models import PersonalDataAccessLog, PolicyProgram, PolicyProgramPoint, PrivacyRequestDesk
+from .services import privacy_request_desk_changed
 
 
 class PolicyProgramPointInline(admin.StackedInline):
@@ -79,3 +80,27 @@ class PersonalDataAccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(PrivacyRequestDesk)
+class PrivacyRequestDeskAdmin(admin.ModelAdmin):
+    """The 開示請求等 office the privacy pages name: one row, so "add" only while there is none."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["office_name", "phone", "email", "updated_at"]
+    fields = ["office_name", "postal_address", "phone", "email", "hours", "guidance", "official_url"]
+
+    def has_add_permission(self, request) -> bool:
+        return super().has_add_permission(request) and not PrivacyRequestDesk.objects.exists()
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        privacy_request_desk_changed()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        privacy_request_desk_changed()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        privacy_request_desk_changed()

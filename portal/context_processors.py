@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse, translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, get_language_info, override
 from django.utils.translation import gettext_lazy as _
 
@@ -36,14 +37,17 @@ def _language_links(request: HttpRequest) -> list[dict]:
     """This page in each language (the language is the URL's prefix: rmo_portal/urls.py).
 
     A path that no view answers (a 404 page) cannot be translated: its link is that
-    language's home page instead.
+    language's home page instead. The path is what the reader's browser sent, so one that a
+    browser would read as another site (``//evil.example/x``, ``/\\evil.example``) is never
+    written back as a link.
     """
     current = get_language()
     here = request.get_full_path()
+    on_this_site = here.startswith("/") and url_has_allowed_host_and_scheme(here, allowed_hosts=None)
     links = []
     for code, _name in settings.LANGUAGES:
         url = here if code == current else translate_url(here, code)
-        same_page = code == current or url != here
+        same_page = on_this_site and (code == current or url != here)
         if not same_page:
             with override(code):
                 url = reverse("portal:home")

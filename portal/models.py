@@ -122,3 +122,29 @@ class PersonalDataAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.username or '-'} {self.data} {self.action}"
+
+
+class PrivacyRequestDesk(models.Model):
+    """The office that takes 開示・訂正・利用停止 requests (個人情報保護法 Art. 76 and after), as the
+    public pages name it; ministry staff keep it current in the admin. One row: the pages read
+    the first, and the admin offers "add" only while there is none. Empty fields are not shown."""
+
+    office_name = models.CharField(_("窓口の名称"), max_length=200)
+    postal_address = models.CharField(_("所在地"), max_length=300, blank=True)
+    phone = models.CharField(_("電話番号"), max_length=50, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    hours = models.CharField(_("受付時間"), max_length=200, blank=True, help_text=_("例：平日 9:30～18:15"))
+    guidance = models.TextField(
+        _("請求の方法"),
+        blank=True,
+        help_text=_("請求書の様式、本人確認の書類、手数料の納め方など。改行はそのまま表示されます。"),
+    )
+    official_url = models.URLField(_("総務省の案内ページURL"), blank=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("開示請求等の窓口")
+        verbose_name_plural = _("開示請求等の窓口")
+
+    def __str__(self) -> str:
+        return self.office_name

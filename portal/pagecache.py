@@ -57,6 +57,19 @@ class KeptPage(NamedTuple):
     content: bytes
 
 
+def version_current(key: str) -> int:
+    """A version counter's value (1 until the first bump)."""
+    return cache.get_or_set(key, 1, timeout=None)
+
+
+def version_bump(key: str) -> None:
+    """Count one change of what ``key`` versions: pages kept with the old value are stale now."""
+    try:
+        cache.incr(key)
+    except ValueError:  # not set yet, or evicted
+        cache.set(key, 2, timeout=None)
+
+
 def cache_public_page(*, version_keys: Sequence[str] = ()) -> Callable:
     """Let PublicPageCacheMiddleware keep this view's answers (see the module docstring).
 

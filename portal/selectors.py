@@ -1,6 +1,6 @@
 from django.db.models import Prefetch, QuerySet
 
-from .models import PolicyProgram, PolicyProgramPoint
+from .models import PolicyProgram, PolicyProgramPoint, PrivacyRequestDesk
 
 
 def policy_program_list_published() -> QuerySet[PolicyProgram]:
@@ -8,3 +8,8 @@ def policy_program_list_published() -> QuerySet[PolicyProgram]:
     return PolicyProgram.objects.filter(is_published=True).prefetch_related(
         Prefetch("points", queryset=PolicyProgramPoint.objects.order_by("sort_order", "pk"))
     )
+
+
+def privacy_request_desk() -> PrivacyRequestDesk | None:
+    """The office that takes 開示・訂正・利用停止 requests, if staff have entered it."""
+    return PrivacyRequestDesk.objects.order_by("pk").first()

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from .models import PolicyProgram, PolicyProgramPoint
+from .pagecache import version_bump
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,11 @@ def policy_program_upsert(
         for position, point in enumerate(points, start=1)
     )
     return program
+
+
+PRIVACY_DESK_VERSION_KEY = "portal:privacy-desk-version"
+
+
+def privacy_request_desk_changed() -> None:
+    """After staff change the 開示請求等 office: the privacy pages that name it are rendered anew."""
+    version_bump(PRIVACY_DESK_VERSION_KEY)

@@ -5,6 +5,7 @@ on an embedded SQLite file so that a newcomer needs nothing but Python; producti
 the test suite use PostgreSQL.
 """
 
+import ipaddress
 import sys
 import warnings
 from datetime import timedelta
@@ -211,7 +212,11 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# Portal mail leaves from a no-reply address; replies go to the secretariat when
+# EMAIL_REPLY_TO is set (empty: no Reply-To header, and the mails say they are send-only).
+# Both are applied to every mail in one place: portal.mail.addressed().
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="総務省 地域振興室 <noreply@localhost>")
+EMAIL_REPLY_TO = env.str("EMAIL_REPLY_TO", default="")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ---------------------------------------------------------------- auth
@@ -226,15 +231,19 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:account"
 
-# Two-factor (django-otp, TOTP). With REQUIRE_STAFF_2FA every staff account must enroll an
-# authenticator app before using any page; without it, only those who enrolled are asked.
-REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=False)
+# Two-factor (django-otp, TOTP). With REQUIRE_STAFF_2FA (the default outside DEBUG) every staff
+# account (本省職員, イベント担当, any admin user) must enroll an authenticator app before using
+# any page; without it, only those who enrolled are asked. The DEBUG quick start relaxes it.
+REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=not DEBUG)
 OTP_TOTP_ISSUER = "地域運営組織ポータル"
 # The admin's device pages never show another user's secret or QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Invitations of municipality editors: the emailed link works once, for this many days.
 INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+# A password-reset link (Django's token) works once, for this many seconds after its mail was
+# built; Django's default of three days is long for a link that sets a staff password.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 # Login lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from
 # one client address, that pair is refused for AXES_COOLOFF_MINUTES, even with the right
@@ -296,13 +305,24 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# A refused form gets the portal's own page, not Django's (which, with DEBUG off, tells the
+# reader to set DEBUG=True).
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 _BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
 if _BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Reverse proxies in front of the app server that append the client's address to
-# X-Forwarded-For; 0 trusts only REMOTE_ADDR (portal.security.client_ip).
+# X-Forwarded-For; 0 trusts only REMOTE_ADDR (portal.security.client_ip). The header is read
+# only on requests whose peer is one of TRUSTED_PROXY_ADDRESSES (addresses or networks), so a
+# client that reaches the app server directly cannot choose the address it is counted under.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if _BEHIND_TLS_PROXY else 0)
+TRUSTED_PROXY_ADDRESSES = env.list("TRUSTED_PROXY_ADDRESSES", default=["127.0.0.1", "::1"])
+for _address in TRUSTED_PROXY_ADDRESSES:
+    try:
+        ipaddress.ip_network(_address, strict=False)
+    except ValueError:
+        _refuse_to_start(f"TRUSTED_PROXY_ADDRESSES holds {_address!r}, which is not an address or network.")
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere on the site;
 # Bootstrap's CSS draws some icons from data: images. The admin's few inline attributes
@@ -324,6 +344,9 @@ CONTENT_SECURITY_POLICY = {
 # period s, m, h or d; empty turns a limit off. See portal/ratelimits.py.
 RATELIMIT_REGISTRATION = env.str("RATELIMIT_REGISTRATION", default="20/m")
 RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
+# Password-reset requests: per client address, and per address typed in (mail to one person).
+RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="20/h")
+RATELIMIT_PASSWORD_RESET_EMAIL = env.str("RATELIMIT_PASSWORD_RESET_EMAIL", default="3/h")
 RATELIMIT_IP_META_KEY = "portal.security.client_ip"
 # A cache outage lets requests through rather than refusing every registration.
 RATELIMIT_FAIL_OPEN = True
@@ -340,9 +363,20 @@ SILENCED_SYSTEM_CHECKS = [
 # Registrants' personal data is anonymized this many days after the event's last day
 # (manage.py purge_personal_data, run daily); counts for statistics are kept.
 PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=180)
+# Login records (django-axes: client address, user agent, times) are deleted after this many
+# days by the same daily command; the 個人情報ファイル簿 page states it.
+LOGIN_RECORD_RETENTION_DAYS = env.int("LOGIN_RECORD_RETENTION_DAYS", default=180)
 # django-import-export: exporting from any admin needs the model's view permission, not
 # merely staff status (registrant data must not leak to unrelated staff).
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Importing needs the change permission of the model (unset, import-export lets any staff
+# account import); OrganizationAdmin asks for add as well.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+
+# ---------------------------------------------------------------- accessibility (JIS X 8341-3)
+# The test results that /accessibility/results/ publishes: written by the browser tests
+# (pytest -m e2e tests/e2e --accessibility-results) and committed, so a deploy carries them.
+ACCESSIBILITY_RESULTS_PATH = Path(env("ACCESSIBILITY_RESULTS_PATH", default=str(BASE_DIR / "docs" / "accessibility" / "results.json")))
 
 # ---------------------------------------------------------------- logging
 LOGGING = {

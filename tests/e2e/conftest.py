@@ -9,8 +9,11 @@ scripts/install_browser.sh installs all of them where it can.
 Every page runs against pytest-django's `live_server`, so the tests that use it need
 `@pytest.mark.django_db(transaction=True)`: the server thread sees only committed rows.
 Screenshots go to test-artifacts/<test name>/NN-step.png (git-ignored).
+`pytest -m e2e tests/e2e --accessibility-results` also writes the published accessibility
+results (settings.ACCESSIBILITY_RESULTS_PATH) from every axe-core and Nu HTML Checker run.
 """
 
+import json
 import os
 import re
 import shutil
@@ -19,7 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+
+from .checks import RECORDER
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -57,6 +63,7 @@ def browser() -> Iterator:
     playwright = sync_playwright().start()
     try:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        RECORDER.tools["chromium"] = chromium.version
         try:
             yield chromium
         finally:
@@ -108,7 +115,51 @@ def device_page(request):
 def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
+    if report.failed:
+        RECORDER.outcomes["failed"] += 1
+    elif report.skipped:
+        RECORDER.outcomes["skipped"] += 1
+    elif report.when == "call":
+        RECORDER.outcomes["passed"] += 1
     return report
+
+
+# ---------------------------------------------------------------- published accessibility results
+def pytest_addoption(parser):
+    # Registered when tests/e2e is named on the command line (an initial conftest), as the
+    # README's command does.
+    parser.addoption(
+        "--accessibility-results",
+        action="store_true",
+        help="write the axe-core and Nu HTML Checker results to settings.ACCESSIBILITY_RESULTS_PATH",
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    # Only pages the portal served count: tests without the live server check pages made up.
+    RECORDER.test = item.nodeid if "live_server" in item.fixturenames else None
+    try:
+        return (yield)
+    finally:
+        RECORDER.test = None
+
+
+def pytest_sessionfinish(session):
+    """Write the results file when asked. Only then: a run of a few tests must not replace the
+    published results of the whole suite with its handful of pages."""
+    if not session.config.getoption("--accessibility-results", default=False):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not RECORDER.pages:
+        if reporter is not None:
+            reporter.write_line("accessibility results: no page was checked, nothing written")
+        return
+    path = Path(settings.ACCESSIBILITY_RESULTS_PATH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(RECORDER.as_data(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if reporter is not None:
+        reporter.write_line(f"accessibility results: {len(RECORDER.pages)} pages written to {path}")
 
 
 # ---------------------------------------------------------------- screenshots

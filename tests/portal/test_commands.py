@@ -115,3 +115,24 @@ def test_setup_demo_refuses_without_debug_unless_forced():
         call_command("setup_demo", stdout=io.StringIO())
 
     assert get_user_model().objects.filter(username="demo-staff").exists() is False
+
+
+@pytest.mark.django_db
+def test_setup_demo_says_when_two_step_login_is_relaxed_for_the_quick_start(settings):
+    settings.REQUIRE_STAFF_2FA = False
+
+    output = run_setup_demo()
+
+    assert (
+        "  2段階認証: 開発用の設定（DEBUG）のため省略できます。本番では職員のアカウントに必須です（REQUIRE_STAFF_2FA）。"
+        in output.splitlines()
+    )
+
+
+@pytest.mark.django_db
+def test_setup_demo_says_two_step_login_is_required_when_it_is(settings):
+    settings.REQUIRE_STAFF_2FA = True
+
+    output = run_setup_demo()
+
+    assert "  2段階認証: 必須です。初回ログインの後、認証アプリ（TOTP）を設定してください。" in output.splitlines()

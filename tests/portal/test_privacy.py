@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 from django.template.loader import render_to_string
-from django.test import Client
 from django.utils import timezone
 
 from portal.deadlines import JAPAN
@@ -21,6 +20,7 @@ from seminars.models import Registration
 from seminars.selectors import seminar_dashboard
 from summits.models import Application, Delegate, Summit
 from summits.services import application_create
+from tests.clients import PortalClient
 from tests.seminars.factories import make_municipality, make_registration, make_seminar
 from tests.summits import factories as summit_factories
 
@@ -221,11 +221,11 @@ def test_purge_with_fixed_now_uses_the_day_boundary():
 # ---------------------------------------------------------------- the access log's admin
 
 
-def _member_of(group_name: str) -> Client:
+def _member_of(group_name: str) -> PortalClient:
     groups = role_groups_sync()
     user = get_user_model().objects.create_user(username=f"user-{group_name}", password="x" * 12, is_staff=True)
     user.groups.add(groups[group_name])
-    client = Client()
+    client = PortalClient()
     client.force_login(user)
     return client
 
@@ -276,3 +276,30 @@ def test_purge_help_renders():
 
     assert "--dry-run" in text
     assert "PERSONAL_DATA_RETENTION_DAYS（現在 180日）" in text.replace("\n", "")
+
+
+def test_purge_deletes_login_records_older_than_their_retention(settings):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    settings.LOGIN_RECORD_RETENTION_DAYS = 180
+    now = timezone.now()
+    extra_fields = {
+        AccessLog: {},
+        AccessFailureLog: {"locked_out": False},
+        AccessAttempt: {"get_data": "", "post_data": "", "failures_since_start": 1},
+    }
+    for model, extra in extra_fields.items():
+        for age in (181, 179):
+            row = model.objects.create(
+                username="nagano-city", ip_address="192.0.2.1", user_agent=f"UA {age}", path_info="/", **extra
+            )
+            model.objects.filter(pk=row.pk).update(attempt_time=now - dt.timedelta(days=age))
+
+    dry = _purge("--dry-run")
+    kept_by_dry_run = sum(model.objects.count() for model in (AccessLog, AccessFailureLog, AccessAttempt))
+    output = _purge()
+
+    assert "削除の対象のログイン記録（180日より前）: 3件" in dry.splitlines() and kept_by_dry_run == 6
+    assert "削除したログイン記録（180日より前）: 3件" in output.splitlines()
+    remaining = [model.objects.get().attempt_time for model in (AccessLog, AccessFailureLog, AccessAttempt)]
+    assert all(now - at < dt.timedelta(days=180) for at in remaining)

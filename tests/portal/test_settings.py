@@ -47,3 +47,21 @@ def test_debug_without_database_url_starts_on_embedded_sqlite(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.db.backends.sqlite3 IMMEDIATE True"
+
+
+def _setting_in(environment_overrides: dict[str, str], name: str) -> str:
+    script = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    environment = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "DEBUG", name}}
+    environment.update(DJANGO_SETTINGS_MODULE="rmo_portal.settings", READ_DOTENV="false", **environment_overrides)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_requires_two_step_login_of_staff_by_default():
+    assert _setting_in({"DEBUG": "false", "SECRET_KEY": "x" * 50}, "REQUIRE_STAFF_2FA") == "True"
+
+
+def test_debug_quick_start_relaxes_two_step_login_unless_asked():
+    assert _setting_in({"DEBUG": "true"}, "REQUIRE_STAFF_2FA") == "False"
+    assert _setting_in({"DEBUG": "true", "REQUIRE_STAFF_2FA": "true"}, "REQUIRE_STAFF_2FA") == "True"

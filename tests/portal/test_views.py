@@ -178,11 +178,14 @@ def test_about_costs_two_queries_at_any_number_of_programs(client, django_assert
 
 
 @pytest.mark.django_db
-def test_privacy_costs_no_query(client, django_assert_num_queries):
+def test_privacy_costs_one_query_then_none_while_kept(client, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the request desk
+        first = client.get("/privacy/")
     with django_assert_num_queries(0):
-        response = client.get("/privacy/")
+        again = client.get("/privacy/")
 
-    assert response.status_code == 200
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.content == first.content
 
 
 # ---------------------------------------------------------------- 施策について
@@ -243,12 +246,14 @@ def test_privacy_states_purpose_viewers_retention_and_contact(client):
 
     assert texts(html, "h1") == ["個人情報の取扱い"]
     assert texts(html, "h2") == [
-        "お預かりする情報",
-        "利用目的",
+        "利用目的（法第61条・第62条）",
+        "お預かりする情報と個人情報ファイル簿（法第75条）",
         "個人情報を閲覧できる者",
         "保存期間",
+        "安全管理のための措置（法第66条）",
+        "漏えい等が生じたとき（法第68条）",
         "Cookieの利用",
-        "お問い合わせ",
+        "開示・訂正・利用停止の請求（法第76条以下）",
     ]
     page = html.decode()
     for phrase in ("参加申込みの受付", "参加者への連絡", "参加者数の集計", "担当する職員のみ", "終了日から180日を経過した後に削除"):
@@ -312,3 +317,14 @@ def test_500_page_renders_without_the_database(rf):
 
     assert response.status_code == 500
     assert texts(response.content, "h1") == ["システムエラーが発生しました"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["//evil.example/x", "///evil.example/x"])
+def test_a_path_a_browser_reads_as_another_site_is_never_linked_back(client, path):
+    response = client.get("/", PATH_INFO=path)  # as sent: the test client would read it as a host
+
+    assert response.status_code == 404
+    assert _switcher_links(response.content) == [("ja", "/", "true"), ("en", "/en/", None)]
+    assert find_all(response.content, "link", rel="alternate") == []
+    assert b"evil.example" not in response.content

@@ -3,9 +3,11 @@
 Run daily (cron or a systemd timer); a run with nothing due changes nothing and prints 0.
 """
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from accounts.services import login_records_purge
 from portal.privacy import personal_data_purge, personal_data_retention_days
 
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
         return _(
             "終了後、保存期間（PERSONAL_DATA_RETENTION_DAYS、既定180日）を過ぎたセミナー・サミットの申込者の個人情報"
             "（氏名、ふりがな、メールアドレス、所属、配慮事項など）を匿名化します。参加方法・状態・区分・市区町村などの"
-            "集計に使う項目は残ります。"
+            "集計に使う項目は残ります。あわせて、LOGIN_RECORD_RETENTION_DAYS を過ぎたログインの記録を削除します。"
         )
 
     def add_arguments(self, parser) -> None:
@@ -38,7 +40,11 @@ class Command(BaseCommand):
         )
         for line in report.lines:
             self.stdout.write(f"  {line.event}（{line.ended_on.isoformat()}）: {line.label}")
+        login_records = login_records_purge(dry_run=dry_run)
+        days = settings.LOGIN_RECORD_RETENTION_DAYS
         if dry_run:
+            self.stdout.write(_("削除の対象のログイン記録（%(days)d日より前）: %(count)d件") % {"days": days, "count": login_records})
             self.stdout.write(_("匿名化の対象: %(count)d件（--dry-run のため変更していません）") % {"count": report.total})
         else:
+            self.stdout.write(_("削除したログイン記録（%(days)d日より前）: %(count)d件") % {"days": days, "count": login_records})
             self.stdout.write(self.style.SUCCESS(_("匿名化した件数: %(count)d件") % {"count": report.total}))

@@ -61,6 +61,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  ユーザー名:   {DEMO_USERNAME}（{MINISTRY_STAFF}、スーパーユーザーではありません）")
         self.stdout.write(f"  パスワード:   {password}")
         self.stdout.write("  （このパスワードは実行のたびに作り直されます）")
+        if settings.REQUIRE_STAFF_2FA:
+            self.stdout.write("  2段階認証: 必須です。初回ログインの後、認証アプリ（TOTP）を設定してください。")
+        else:
+            self.stdout.write(
+                "  2段階認証: 開発用の設定（DEBUG）のため省略できます。本番では職員のアカウントに必須です"
+                "（REQUIRE_STAFF_2FA）。"
+            )
 
     @transaction.atomic
     def _reset_demo_staff(self, *, group: Group) -> str:
