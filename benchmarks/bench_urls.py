@@ -16,6 +16,7 @@ from portal.tokens import new_token
 from rmo_portal import urls as project_urls
 from seminars.enums import AttendanceMode, RegistrationStatus
 from seminars.models import Registration, Seminar, normalize_email
+from seminars.services import _taken_and_existing
 
 
 def bare_hello(request) -> HttpResponse:
@@ -40,19 +41,20 @@ def bare_register(request, slug: str) -> HttpResponse:
     seminar_id = Seminar.objects.values_list("pk", flat=True).get(slug=slug)
     with transaction.atomic(durable=True):
         seminar = lock_for_capacity(Seminar, pk=seminar_id)
-        taken = Registration.objects.filter(seminar=seminar, mode=mode, status=RegistrationStatus.CONFIRMED).count()
-        if not has_room(capacity=seminar.capacity_for(mode), taken=taken):
+        # The service's own one-query tally: seats per mode and the last 受付番号.
+        tally = _taken_and_existing(seminar, normalize_email(email))
+        if not has_room(capacity=seminar.capacity_for(mode), taken=tally.taken[mode]):
             if mode == AttendanceMode.VENUE and request.POST.get("when_full") == "online":
                 mode = AttendanceMode.ONLINE
-                taken = Registration.objects.filter(seminar=seminar, mode=mode, status=RegistrationStatus.CONFIRMED).count()
         status = (
             RegistrationStatus.CONFIRMED
-            if has_room(capacity=seminar.capacity_for(mode), taken=taken)
+            if has_room(capacity=seminar.capacity_for(mode), taken=tally.taken[mode])
             else RegistrationStatus.WAITLISTED
         )
         now = timezone.now()
         Registration.objects.create(
             seminar=seminar,
+            number=tally.last_number + 1,
             mode=mode,
             status=status,
             name=request.POST.get("name", ""),

@@ -347,6 +347,8 @@ RATELIMIT_LOGIN = env.str("RATELIMIT_LOGIN", default="10/m")
 # Password-reset requests: per client address, and per address typed in (mail to one person).
 RATELIMIT_PASSWORD_RESET = env.str("RATELIMIT_PASSWORD_RESET", default="20/h")
 RATELIMIT_PASSWORD_RESET_EMAIL = env.str("RATELIMIT_PASSWORD_RESET_EMAIL", default="3/h")
+# Link mails (the seminar token page) one address may be sent, whoever asks.
+RATELIMIT_SEMINAR_RESEND_PER_ADDRESS = env.str("RATELIMIT_SEMINAR_RESEND_PER_ADDRESS", default="5/h")
 RATELIMIT_IP_META_KEY = "portal.security.client_ip"
 # A cache outage lets requests through rather than refusing every registration.
 RATELIMIT_FAIL_OPEN = True

@@ -25,10 +25,6 @@ from .models import Registration, Seminar, normalize_email
 RECENT_COOKIE = "seminars_recent"
 RECENT_MAX = 5
 
-# Link mails one address may be sent, whoever asks (the per-client limit is the registration
-# form's, RATELIMIT_REGISTRATION). A setting of that name overrides it; "" turns it off.
-RESEND_PER_ADDRESS_DEFAULT = "5/h"
-
 
 def _register_url(seminar: Seminar) -> str:
     return f"{settings.SITE_URL}{reverse('seminars:register', kwargs={'slug': seminar.slug})}?src=flyer"
@@ -139,7 +135,8 @@ def _resend_rate(group: str, request: HttpRequest) -> str | None:
     # Off with the other limits (RATELIMIT_REGISTRATION=""), read per request like them.
     if not settings.RATELIMIT_REGISTRATION:
         return None
-    return getattr(settings, "RATELIMIT_SEMINAR_RESEND_PER_ADDRESS", RESEND_PER_ADDRESS_DEFAULT) or None
+    # Per address typed in; the per-client limit is the registration form's.
+    return settings.RATELIMIT_SEMINAR_RESEND_PER_ADDRESS or None
 
 
 @never_cache
