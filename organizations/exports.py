@@ -20,7 +20,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.db.models import Func, OuterRef, QuerySet, TextField, Value
 from django.db.models.functions import Cast
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.spreadsheets import neutralize_formula
@@ -29,9 +28,6 @@ from .enums import AreaType, LegalForm, OrganizationType
 from .models import ActivityCategory, FundingCategory, MemberType, Organization
 
 CHUNK_SIZE = 2000
-LICENSE_NAME = "CC BY 4.0"
-LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.ja"
-ATTRIBUTION = _("出典：総務省 地域振興室「地域運営組織（RMO）ディレクトリ」（市区町村コードは総務省『全国地方公共団体コード』を加工して作成）")
 LIST_SEPARATOR = "|"
 
 COLUMNS = (
@@ -318,32 +314,16 @@ def csv_rows(organizations: QuerySet[Organization]) -> Iterator[str]:
             yield buffer.getvalue()
 
 
-def json_metadata(*, url: str) -> dict:
-    return {
-        "title": str(_("地域運営組織（RMO）ディレクトリ")),
-        "publisher": str(_("総務省 地域力創造グループ 地域振興室")),
-        "license": LICENSE_NAME,
-        "license_url": LICENSE_URL,
-        "attribution": str(ATTRIBUTION),
-        "source_url": url,
-        "generated_at": timezone.now().isoformat(),
-        "note": str(_("is_demo が true の行はデモデータです。")),
-        "fields": {key: str(label) for key, label in COLUMNS},
-    }
-
-
-def json_chunks(organizations: QuerySet[Organization], *, url: str) -> Iterator[str]:
+def json_chunks(organizations: QuerySet[Organization], *, metadata: dict) -> Iterator[str]:
+    """``{"metadata": …, "organizations": [...]}``, the rows streamed like the CSV's; the
+    metadata (licence, source, field names) is opendata.json_metadata's."""
     encoder = DjangoJSONEncoder(ensure_ascii=False)
-    yield '{"metadata": ' + encoder.encode(json_metadata(url=url)) + ', "organizations": ['
+    yield '{"metadata": ' + encoder.encode(metadata) + ', "organizations": ['
     separator = "\n"
     records = organization_records(organizations)
     while batch := list(itertools.islice(records, CHUNK_SIZE)):
         yield separator + ",\n".join(map(encoder.encode, batch))
         separator = ",\n"
     yield "\n]}\n"
-
-
-def license_link_header() -> str:
-    return f'<{LICENSE_URL}>; rel="license"'
 
 

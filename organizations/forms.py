@@ -54,12 +54,15 @@ class OrganizationSearchForm(forms.Form):
         self.fields["pref"].choices = [("", _("すべて")), *((p.code, p.name) for p in prefectures)]
         self.fields["activity"].choices = [(a.slug, a.name) for a in activities]
         self.notices: list[str] = []
+        self.unknown_activities: list[str] = []
+        self.query_shortened = False
         self.municipality_object: Municipality | None = None
         self.municipality_candidates: list[Municipality] = []
 
     def clean_q(self) -> str:
         query = normalize(self.cleaned_data["q"])
         if len(query) > MAX_QUERY_LENGTH:
+            self.query_shortened = True
             self.notices.append(
                 _("キーワードが長すぎるため、先頭の%(limit)d文字で検索しました。") % {"limit": MAX_QUERY_LENGTH}
             )
@@ -69,7 +72,8 @@ class OrganizationSearchForm(forms.Form):
     def clean_activity(self) -> list[str]:
         chosen = [slug for slug in dict.fromkeys(self.cleaned_data["activity"])]
         known = [slug for slug in chosen if slug in self.activity_categories]
-        if len(known) != len(chosen):
+        self.unknown_activities = [slug for slug in chosen if slug not in self.activity_categories]
+        if self.unknown_activities:
             self.notices.append(_("活動内容の指定に登録されていない値があるため、その値を条件から外しました。"))
         return known
 
@@ -144,6 +148,36 @@ class OrganizationSearchForm(forms.Form):
             if data.get(name):
                 query[name] = data[name]
         return query
+
+    def export_refusals(self) -> list[str]:
+        """Why an export address is refused (a 400), one reason per parameter, in Japanese.
+
+        The list page drops what it cannot use and says so; a download cannot show a notice,
+        and silently dropping a mistyped filter would hand over the whole registry instead.
+        So every parameter that is unknown, repeated, invalid or shortened is a reason.
+        """
+        reasons = []
+        for name in self.data:
+            if name not in self.fields:
+                reasons.append(
+                    _("「%(name)s」は使えない条件です（使える条件：%(known)s）。")
+                    % {"name": name[:30], "known": ", ".join(self.fields)}
+                )
+            elif name != "activity" and len(self.data.getlist(name)) > 1:
+                reasons.append(_("%(label)sが複数指定されています。1つにしてください。") % {"label": self._label(name)})
+        for name, errors in self.errors.items():
+            reasons.append(_("%(label)s：%(error)s") % {"label": self._label(name), "error": errors[0]})
+        if self.unknown_activities:
+            reasons.append(
+                _("活動内容：登録されていない値です（%(values)s）。")
+                % {"values": "、".join(slug[:30] for slug in self.unknown_activities[:5])}
+            )
+        if self.query_shortened:
+            reasons.append(_("キーワード：%(limit)d文字以内で指定してください。") % {"limit": MAX_QUERY_LENGTH})
+        return reasons
+
+    def _label(self, name: str) -> str:
+        return str(FILTER_LABELS.get(name) or self.fields[name].label)
 
     def ignored_notices(self) -> list[str]:
         """One notice per ignored parameter, in Japanese, naming the parameter."""

@@ -1,12 +1,13 @@
 """Reads shared by the directory's pages, each at a fixed number of queries."""
 
+import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -355,6 +356,11 @@ def registry_counts() -> RegistryCounts:
         published_demo=Count("id", filter=Q(is_published=True, is_demo=True)),
     )
     return RegistryCounts(**counts)
+
+
+def registry_last_modified() -> dt.datetime | None:
+    """When a published listing last changed: the open data's 最終更新."""
+    return Organization.objects.filter(is_published=True).aggregate(last=Max("updated_at"))["last"]
 
 
 # ---------------------------------------------------------------- listings: /manage/ pages

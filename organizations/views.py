@@ -1,6 +1,10 @@
+import base64
+import datetime as dt
+
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -9,7 +13,7 @@ from municipalities.models import Prefecture
 from municipalities.selectors import municipality_list
 from portal.pagecache import cache_public_page
 
-from . import charts, exports, selectors
+from . import charts, exports, opendata, selectors
 from .forms import OrganizationSearchForm
 from .models import ActivityCategory
 
@@ -71,9 +75,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
                 else []
             ),
             "filters": filters,
-            "license_name": exports.LICENSE_NAME,
-            "license_url": exports.LICENSE_URL,
-            "attribution": exports.ATTRIBUTION,
+            "license_name": opendata.LICENSE_NAME,
+            "license_url": opendata.LICENSE_URL,
         },
     )
 
@@ -134,26 +137,108 @@ def _export_filename(extension: str) -> str:
     return f"rmo_organizations.{extension}"
 
 
+def _export_refused(request: HttpRequest, reasons: list[str], *, as_json: bool) -> HttpResponse:
+    if as_json:
+        return JsonResponse({"errors": reasons}, status=400, json_dumps_params={"ensure_ascii": False})
+    return render(request, "organizations/export_refused.html", {"reasons": reasons}, status=400)
+
+
 @require_safe
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _form, organizations, _prefectures, _activities = _search(request)
+def export_csv(request: HttpRequest) -> HttpResponse:
+    form, organizations, _prefectures, _activities = _search(request)
+    if reasons := form.export_refusals():
+        return _export_refused(request, reasons, as_json=False)
     response = StreamingHttpResponse(exports.csv_rows(organizations), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_filename("csv")}"'
-    response["Link"] = exports.license_link_header()
-    response["X-License"] = exports.LICENSE_NAME
+    opendata.licence_headers(response)
     return response
 
 
 @require_safe
-def export_json(request: HttpRequest) -> StreamingHttpResponse:
-    _form, organizations, _prefectures, _activities = _search(request)
+def export_json(request: HttpRequest) -> HttpResponse:
+    form, organizations, _prefectures, _activities = _search(request)
+    if reasons := form.export_refusals():
+        return _export_refused(request, reasons, as_json=True)
     response = StreamingHttpResponse(
-        exports.json_chunks(organizations, url=request.build_absolute_uri()),
+        exports.json_chunks(organizations, metadata=opendata.json_metadata(url=request.build_absolute_uri())),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{_export_filename("json")}"'
-    response["Link"] = exports.license_link_header()
-    response["X-License"] = exports.LICENSE_NAME
+    opendata.licence_headers(response)
     return response
 
 
+# Not cached: the list of snapshots changes when the nightly command writes one.
+@require_safe
+def open_data(request: HttpRequest) -> HttpResponse:
+    snapshots = opendata.snapshot_list()
+    page_url = opendata.open_data_url()
+    return render(
+        request,
+        "organizations/open_data.html",
+        {
+            "license_name": opendata.LICENSE_NAME,
+            "license_url": opendata.LICENSE_URL,
+            "attribution": opendata.attribution(url=page_url, used_on=timezone.localdate()),
+            "attribution_processed": opendata.attribution_processed(url=page_url),
+            "source_note": opendata.SOURCE_NOTE,
+            "demo_note": opendata.DEMO_NOTE,
+            "update_note": opendata.UPDATE_NOTE,
+            "last_modified": selectors.registry_last_modified(),
+            "registry": selectors.registry_counts(),
+            "snapshots": snapshots,
+            "columns": exports.COLUMNS,
+            "catalogue_entry": opendata.catalogue_entry(snapshots=snapshots),
+        },
+    )
+
+
+@require_safe
+def open_data_readme(request: HttpRequest) -> HttpResponse:
+    """The CSV's companion: the terms and the columns as plain text, for whoever keeps the file."""
+    page_url = opendata.open_data_url()
+    response = render(
+        request,
+        "organizations/open_data_readme.txt",
+        {
+            "title": opendata.DATASET_TITLE,
+            "publisher": opendata.PUBLISHER,
+            "page_url": page_url,
+            "license_name": opendata.LICENSE_NAME,
+            "license_url": opendata.LICENSE_URL,
+            "attribution": opendata.attribution(url=page_url),
+            "attribution_processed": opendata.attribution_processed(url=page_url),
+            "source_note": opendata.SOURCE_NOTE,
+            "demo_note": opendata.DEMO_NOTE,
+            "update_note": opendata.UPDATE_NOTE,
+            "columns": exports.COLUMNS,
+        },
+        content_type="text/plain; charset=utf-8",
+    )
+    opendata.licence_headers(response)
+    return response
+
+
+@require_safe
+def snapshot(request: HttpRequest, day: str, extension: str) -> HttpResponse:
+    try:
+        file = opendata.snapshot_file(dt.date.fromisoformat(day), extension)
+    except ValueError:
+        file = None
+    if file is None:
+        return not_found(
+            request,
+            message=_("%(day)s のスナップショットはありません。作成済みの日付はオープンデータのページに一覧があります。")
+            % {"day": day},
+        )
+    response = FileResponse(
+        file.path.open("rb"),
+        as_attachment=extension == "csv",
+        filename=file.path.name,
+        content_type=f"{file.media_type}; charset=utf-8",
+    )
+    # A dated snapshot never changes: caches may keep it.
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(file.sha256)).decode()}:"  # RFC 9530
+    opendata.licence_headers(response)
+    return response

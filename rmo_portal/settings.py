@@ -271,6 +271,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
+# Dated open-data snapshots (manage.py export_snapshot, nightly); served by the portal itself.
+OPEN_DATA_SNAPSHOT_ROOT = Path(env.str("OPEN_DATA_SNAPSHOT_ROOT", default=str(BASE_DIR / "var" / "snapshots")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

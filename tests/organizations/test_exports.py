@@ -305,7 +305,7 @@ def test_json_records_have_exact_values_lists_and_booleans():
 def test_json_export_encodes_dates_as_django_does_and_parses_back():
     _registry()
 
-    data = json.loads("".join(exports.json_chunks(selectors.organization_search(), url="https://example.jp/x")))
+    data = json.loads("".join(exports.json_chunks(selectors.organization_search(), metadata={"source_url": "https://example.jp/x"})))
 
     assert [o["updated_at"] for o in data["organizations"]] == ["2025-04-01T09:30:00.120Z", "2025-04-01T09:30:00Z"]
     assert [o["activities"] for o in data["organizations"]] == [["見守り", "買い物支援", "移動支援"], []]
@@ -321,7 +321,7 @@ def test_csv_neutralises_formulas_in_free_text_and_category_names_but_json_keeps
 
     rows = _parse("".join(exports.csv_rows(selectors.organization_search())))
     cells = dict(zip(rows[0], rows[1], strict=True))
-    data = json.loads("".join(exports.json_chunks(selectors.organization_search(), url="https://example.jp/x")))
+    data = json.loads("".join(exports.json_chunks(selectors.organization_search(), metadata={"source_url": "https://example.jp/x"})))
 
     assert (cells["ID"], cells["名称"], cells["よみ"]) == (str(organization.pk), "'=1+2", "'@SUM(A1)")
     assert (cells["公開連絡先"], cells["概要"], cells["出典"], cells["活動内容"]) == ("'+81 26", "'\t=cmd", "'=x", "'-1+2")

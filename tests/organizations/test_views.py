@@ -267,8 +267,8 @@ def test_list_shows_the_demo_badge_and_the_license(client):
     body = client.get(LIST_URL).content.decode()
 
     assert '<span class="badge text-bg-warning"' in body
-    assert "ライセンス：CC BY 4.0" in body
-    assert "出典：総務省『全国地方公共団体コード』を加工して作成" in body
+    assert "ライセンス：公共データ利用規約（第1.0版）（PDL1.0）" in body
+    assert '<a href="/organizations/open-data/">出典の記載例・日付付きスナップショット・項目の説明</a>' in body
 
 
 def test_detail_page_shows_municipality_activities_case_study_and_map(client):
@@ -410,7 +410,11 @@ def test_export_csv_has_bom_and_parses_back_with_filters(client):
 
     content = b"".join(response.streaming_content).decode("utf-8")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/deed.ja>; rel="license"'
+    assert response["Link"] == (
+        '<https://www.digital.go.jp/resources/open_data/public_data_license_v1.0>; rel="license", '
+        '<http://testserver/organizations/open-data/>; rel="describedby"'
+    )
+    assert response["X-License"] == "PDL1.0"
     assert content.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(content.removeprefix("\ufeff"))))
     assert len(rows) == 1
@@ -426,13 +430,49 @@ def test_export_json_parses_back_with_license_metadata(client):
     response = client.get("/organizations/export.json")
 
     data = json.loads(b"".join(response.streaming_content))
-    assert data["metadata"]["license"] == "CC BY 4.0"
-    assert "全国地方公共団体コード" in data["metadata"]["attribution"]
+    assert {key: data["metadata"][key] for key in ("license", "license_code", "license_url", "attribution")} == {
+        "license": "公共データ利用規約（第1.0版）",
+        "license_code": "PDL1.0",
+        "license_url": "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0",
+        "attribution": "出典：「地域運営組織（RMO）ディレクトリ」（総務省 地域力創造グループ 地域振興室）"
+        "（http://testserver/organizations/open-data/）",
+    }
+    assert data["metadata"]["attribution_if_processed"] == (
+        "「地域運営組織（RMO）ディレクトリ」（総務省 地域力創造グループ 地域振興室）"
+        "（http://testserver/organizations/open-data/）を加工して作成"
+    )
+    assert data["metadata"]["source_note"] == "市区町村コード・名称は総務省「全国地方公共団体コード」を加工して作成しています。"
     assert [(o["name"], o["is_demo"]) for o in data["organizations"]] == [
         ("古牧地区住民自治協議会", True),
         ("生桑振興会", False),
     ]
     assert data["organizations"][1]["activities"] == ["声かけ・見守りサービス"]
+
+
+@pytest.mark.parametrize(
+    ("query", "reasons"),
+    [
+        ({"pref": "99"}, ["都道府県：正しく選択してください。 99 は候補にありません。"]),
+        (
+            {"prefecture": "34"},
+            ["「prefecture」は使えない条件です（使える条件：q, pref, municipality, activity, legal_form, area_type, sort）。"],
+        ),
+        ({"activity": ["watching", "nope"]}, ["活動内容：登録されていない値です（nope）。"]),
+        ({"municipality": "存在しない市"}, ["市区町村：「存在しない市」に当たる市区町村は見つかりません。"]),
+        ({"pref": ["34", "20"]}, ["都道府県が複数指定されています。1つにしてください。"]),
+        ({"q": "あ" * 101}, ["キーワード：100文字以内で指定してください。"]),
+    ],
+)
+def test_export_with_an_unusable_filter_is_refused_with_the_reason_not_the_whole_registry(client, query, reasons):
+    _seed_export()
+
+    as_json = client.get("/organizations/export.json", query)
+    as_csv = client.get("/organizations/export.csv", query)
+
+    assert (as_json.status_code, as_json["Content-Type"], as_json.json()) == (400, "application/json", {"errors": reasons})
+    assert (as_csv.status_code, as_csv["Content-Type"]) == (400, "text/html; charset=utf-8")
+    assert texts(as_csv.content, "li", class_="export-refusal") == reasons
+    assert "Content-Disposition" not in as_csv
 
 
 def test_export_json_empty_result_is_valid_json(client):
