@@ -38,7 +38,6 @@ KINASA = "鬼無里地区住民自治協議会"
 NAGANO = "長野県長野市"
 NEW_DESCRIPTION = "古牧地区の住民による自治協議会。令和7年度から、買い物支援と見守り活動を始めた。"
 SUBMITTED_MESSAGE = "審査に提出しました。承認されると公開されます。"
-REQUIRED = "このフィールドは必須です。"
 
 
 # ---------------------------------------------------------------- people and data
@@ -103,8 +102,9 @@ def _click(page, locator):
 
 
 def _log_in(page, *, username: str, screenshot=None):
-    """The password step of /accounts/login/ (the page was reached by a ?next= redirect)."""
-    assert page.title() == f"ログイン | {SITE}"
+    """The password step of /accounts/login/ (reached by a ?next= redirect, or after a wrong
+    password, when the title starts with エラー)."""
+    assert page.title().removeprefix("エラー: ") == f"ログイン | {SITE}"
     page.get_by_label("ユーザー名（メールアドレス）").fill(username)
     page.get_by_label("パスワード").fill(PASSWORD)
     if screenshot is not None:
@@ -113,8 +113,8 @@ def _log_in(page, *, username: str, screenshot=None):
 
 
 def _enter_code(page, user, *, screenshot=None):
-    """The second step: the code from the reviewer's authenticator app."""
-    assert page.title() == f"確認コードの入力 | {SITE}"
+    """The second step: the code from the reviewer's authenticator app (maybe after a wrong one)."""
+    assert page.title().removeprefix("エラー: ") == f"確認コードの入力 | {SITE}"
     page.get_by_label("確認コード（6桁）").fill(_current_code(user))
     if screenshot is not None:
         screenshot(page, "login-code")
@@ -354,16 +354,16 @@ def _new_phone(browser):
 # {submitted} are filled in from the data.
 PAGES = {
     "login": ("ログイン", "ログイン"),
-    "login_errors": ("ログイン", "ログイン"),
+    "login_errors": ("エラー: ログイン", "ログイン"),
     "dashboard": ("掲載情報の管理", "掲載情報の管理"),
     "edit_new": ("地域運営組織の追加", "地域運営組織の追加"),
-    "edit_new_errors": ("地域運営組織の追加", "地域運営組織の追加"),
+    "edit_new_errors": ("エラー: 地域運営組織の追加", "地域運営組織の追加"),
     "edit_existing": (f"{KINASA}の修正", f"{KINASA}の修正"),  # from the returned proposal
     "revision_submitted": ("申請#{submitted}", f"申請#{{submitted}}：{KOMAKI}"),
     "revision_returned": ("申請#{returned}", f"申請#{{returned}}：{KINASA}"),
     "history": (f"{KINASA}の変更履歴", f"{KINASA}の変更履歴"),
     "login_code": ("確認コードの入力", "確認コードの入力"),
-    "login_code_errors": ("確認コードの入力", "確認コードの入力"),
+    "login_code_errors": ("エラー: 確認コードの入力", "確認コードの入力"),
     "review_queue": ("審査待ちの申請", "審査待ちの申請"),
     "review": ("申請#{submitted}", f"申請#{{submitted}}：{KOMAKI}"),
     "reviewer_dashboard": ("掲載情報の管理", "掲載情報の管理"),
@@ -414,7 +414,7 @@ def _check_page(name: str, page, response, proposals) -> None:
     if name == "login_errors":
         assert page.get_by_role("alert").count() == 1
     if name == "edit_new_errors":
-        assert _texts(page.locator(".invalid-feedback")) == [REQUIRED, "活動拠点が「はい」のときだけ選べます。"]
+        assert _texts(page.locator(".invalid-feedback")) == ["名称を入力してください。", "活動拠点が「はい」のときだけ選べます。"]
     if name == "login_code_errors":
         assert _texts(page.locator(".invalid-feedback")) == ["6桁の数字を入力してください。"]
     if name == "review":

@@ -34,7 +34,6 @@ DEMO = "demo-2027"
 DEMO_TITLE = "地域運営組織 全国セミナー（デモ会場）"
 NAGANO = "2025-nagano"
 NAGANO_TITLE = "地域運営組織 全国セミナーin長野"
-REQUIRED = "このフィールドは必須です。"
 
 
 # ---------------------------------------------------------------- data
@@ -302,12 +301,12 @@ def test_form_errors_are_japanese_next_to_fields_and_typed_values_stay(live_serv
     assert Registration.objects.count() == 0
     errors = _field_errors(page)
     assert errors == {
-        "name": [REQUIRED],
-        "kana": [REQUIRED],
-        "email": [REQUIRED],
-        "email_confirm": [REQUIRED],
-        "category": [REQUIRED],
-        "mode": [REQUIRED],
+        "name": ["氏名を入力してください。"],
+        "kana": ["ふりがなを入力してください。"],
+        "email": ["メールアドレスを入力してください。"],
+        "email_confirm": ["メールアドレス（確認用）を入力してください。"],
+        "category": ["区分を選択してください。"],
+        "mode": ["参加方法を選択してください。"],
         "consent": ["お申し込みには個人情報の取扱いへの同意が必要です。"],
     }
     screenshot(page, "empty-form-errors")
@@ -324,8 +323,8 @@ def test_form_errors_are_japanese_next_to_fields_and_typed_values_stay(live_serv
     assert _field_errors(page) == {
         "kana": ["ふりがなは、ひらがなまたはカタカナで入力してください。"],
         "email_confirm": ["確認用のメールアドレスが一致しません。"],
-        "category": [REQUIRED],
-        "mode": [REQUIRED],
+        "category": ["区分を選択してください。"],
+        "mode": ["参加方法を選択してください。"],
         "consent": ["お申し込みには個人情報の取扱いへの同意が必要です。"],
     }
     assert {

@@ -244,9 +244,9 @@ def test_full_track_shows_room_left_and_keeps_typed_input(live_server, summits_d
 
     # Refused: the page names the full track and the ones with room; nothing was saved.
     assert page.url == f"{live_server.url}/summits/{DEMO}/register/"
-    assert page.locator(".site-messages .alert-danger").all_inner_texts() == [
-        f"定員に達した分科会: {TRACK_2}\n空きのある分科会: {TRACK_1}（残り40名）"
-    ]
+    full = f"{TRACK_2}は満員です（残り0名）。ほかの分科会を選ぶか、「参加しない」を選んでください。"
+    assert _texts(page.locator("#id_delegates-0-track ~ .invalid-feedback")) == [full]
+    assert _texts(page.locator(".error-summary-list li")) == [f"参加者 1: {full}"]
     assert _texts(page.locator(".summit-availability li"))[:2] == [f"{TRACK_1}: 残り40名", f"{TRACK_2}: 満員"]
     assert page.locator("#id_delegates-0-track option").all_inner_texts() == [
         "参加しない", f"{TRACK_1}（残り40名）", f"{TRACK_2}（満員）",
@@ -348,8 +348,8 @@ PAGES = {
         f"【デモ】参加申込 | {DEMO_TITLE}",
         ["デモ", DEMO_TITLE, "参加申込"],
     ),
-    "register_errors": (_open_register_with_errors, f"【デモ】参加申込 | {DEMO_TITLE}", ["デモ", DEMO_TITLE, "参加申込"]),
-    "register_full": (_open_register_full, f"【デモ】参加申込 | {DEMO_TITLE}", ["デモ", DEMO_TITLE, "参加申込"]),
+    "register_errors": (_open_register_with_errors, f"エラー: 【デモ】参加申込 | {DEMO_TITLE}", ["デモ", DEMO_TITLE, "参加申込"]),
+    "register_full": (_open_register_full, f"エラー: 【デモ】参加申込 | {DEMO_TITLE}", ["デモ", DEMO_TITLE, "参加申込"]),
     "application": (_open_application, f"【デモ】参加申込の確認・変更 | {DEMO_TITLE}", ["デモ", "参加申込の確認・変更"]),
 }
 
@@ -370,7 +370,7 @@ def test_summit_page_has_no_wcag_violations(live_server, summits_demo, device_pa
         # The five contact fields, the consent, and the first row's name, kana and title.
         assert device_page.locator(".invalid-feedback").count() == 9
     if name == "register_full":
-        assert device_page.locator(".site-messages .alert-danger").count() == 1
+        assert device_page.locator(".error-summary-list li").count() == 1
     screenshot(device_page, name)
 
     assert_accessible(device_page)
