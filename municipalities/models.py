@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Left
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .codes import validate_local_government_code
@@ -43,6 +44,13 @@ class Prefecture(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language: 「広島県」, or "Hiroshima" on an English page."""
+        if self.name_en and (get_language() or "").split("-")[0] == "en":
+            return self.name_en
         return self.name
 
     def get_absolute_url(self) -> str:

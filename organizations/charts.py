@@ -71,7 +71,7 @@ def tile_grid(coverage: Sequence[PrefectureCoverage], *, highlight: str = "") ->
                 fill=fill,
                 text_fill="#ffffff" if dark else "#212529",
                 highlighted=item.prefecture.code == highlight,
-                title=f"{item.prefecture.name} {share_text} ({item.covered}/{item.municipalities})",
+                title=f"{item.prefecture.local_name} {share_text} ({item.covered}/{item.municipalities})",
             )
         )
     return {

@@ -51,7 +51,7 @@ class OrganizationSearchForm(forms.Form):
         super().__init__(data)
         self.prefectures = {p.code: p for p in prefectures}
         self.activity_categories = {a.slug: a for a in activities}
-        self.fields["pref"].choices = [("", _("すべて")), *((p.code, p.name) for p in prefectures)]
+        self.fields["pref"].choices = [("", _("すべて")), *((p.code, p.local_name) for p in prefectures)]
         self.fields["activity"].choices = [(a.slug, a.name) for a in activities]
         self.notices: list[str] = []
         self.unknown_activities: list[str] = []

@@ -195,7 +195,7 @@ def organization_facets(
 
     return Facets(
         total=counts["total"],
-        prefectures=items([(p.code, p.name) for p in prefectures], "pref"),
+        prefectures=items([(p.code, p.local_name) for p in prefectures], "pref"),
         activities=items([(a.slug, a.name) for a in activities], "activity"),
         legal_forms=items(LegalForm.choices, "legal_form"),
         area_types=items(AreaType.choices, "area_type"),

@@ -9,7 +9,7 @@ from portal.forms import PortalFormMixin, clean_kana_value
 
 from .enums import DelegateRole
 from .selectors import Availability, municipality_resolve
-from .services import MAX_DELEGATES, ContactInput, DelegateInput
+from .services import MAX_DELEGATES, ContactInput, DelegateInput, seats_left_label
 
 
 class _NoFormTag(FormHelper):
@@ -126,7 +126,7 @@ def _choices(items: list[Availability], empty: str) -> list[tuple[str, str]]:
         elif entry.left == 0:
             label = _("%(item)s（満員）") % {"item": entry.item}
         else:
-            label = _("%(item)s（残り%(left)d名）") % {"item": entry.item, "left": entry.left}
+            label = seats_left_label(entry.item, entry.left)
         choices.append((str(entry.item.pk), label))
     return choices
 

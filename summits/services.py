@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from municipalities.models import Municipality
 from portal.capacity import has_room, lock_for_capacity, seats_left
@@ -295,6 +296,11 @@ def _full_seat(field: str, item, *, taken: int, wanted: int) -> FullSeat:
     return FullSeat(field=field, item_id=item.pk, left=left, wanted=wanted, message=message)
 
 
+def seats_left_label(item, left: int) -> str:
+    """「第1分科会（残り3名）」, for the form's choices and the refusals alike."""
+    return ngettext("%(item)s（残り%(left)d名）", "%(item)s（残り%(left)d名）", left) % {"item": item, "left": left}
+
+
 def _room_line(label: str, items, taken: Counter, *, exclude) -> str:
     room = []
     for item in items:
@@ -304,7 +310,7 @@ def _room_line(label: str, items, taken: Counter, *, exclude) -> str:
         if left is None:
             room.append(_g("%(item)s（定員なし）") % {"item": item})
         elif left > 0:
-            room.append(_g("%(item)s（残り%(left)d名）") % {"item": item, "left": left})
+            room.append(seats_left_label(item, left))
     if not room:
         return _g("%(label)s: ありません") % {"label": label}
     return _g("%(label)s: %(items)s") % {"label": label, "items": "、".join(room)}

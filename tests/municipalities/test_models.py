@@ -4,10 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.utils import translation
 
 from municipalities.codes import is_valid_code
 from municipalities.enums import BASIC_MUNICIPALITY_KINDS, MunicipalityKind
 from municipalities.models import Municipality, Prefecture
+from tests.factories import PrefectureFactory
 
 HIRAGANA_ONLY = re.compile(r"^[ぁ-ゖー]+$")
 
@@ -167,3 +169,14 @@ def test_database_rejects_prefecture_code_not_matching_its_local_government_code
         Prefecture.objects.create(
             code="48", local_government_code="130001", name="テスト県", name_kana="てすとけん", name_en="Test"
         )
+
+
+def test_prefecture_local_name_follows_the_active_language():
+    hiroshima = PrefectureFactory.build(code="34")
+    with translation.override("en"):
+        assert (hiroshima.local_name, str(hiroshima)) == ("Hiroshima", "Hiroshima")
+    with translation.override("ja"):
+        assert (hiroshima.local_name, str(hiroshima)) == ("広島県", "広島県")
+    hiroshima.name_en = ""
+    with translation.override("en"):
+        assert hiroshima.local_name == "広島県"

@@ -144,3 +144,15 @@ def test_directory_list_of_ward_organizations_costs_a_fixed_number_of_queries(cl
         response = client.get("/organizations/")
 
     assert len(response.context["organizations"]) == rows
+
+
+def test_prefecture_names_are_english_on_english_pages_and_japanese_elsewhere(client):
+    OrganizationFactory(municipality=MunicipalityFactory(code="342149"))
+
+    english = client.get("/en/prefectures/34/")
+    japanese = client.get("/prefectures/34/")
+    english_list = client.get("/en/organizations/")
+
+    assert texts(english.content, "h1") == ["Hiroshima"]
+    assert texts(japanese.content, "h1") == ["広島県"]
+    assert [o.text for o in find_all(english_list.content, "option") if o.attrs.get("value") == "34"] == ["Hiroshima"]
