@@ -7,12 +7,14 @@ organizations (生桑振興会 of 安芸高田市 with its case study, and three
 pages that page through results, 60 generated organizations.
 """
 
+import datetime as dt
 import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
 
+from organizations import opendata
 from organizations.models import Organization
 
 from .checks import axe_audit, format_html_errors, format_violations, html_check_many
@@ -174,10 +176,12 @@ def test_stats_page_draws_chart_and_table(live_server, directory_demo, device_pa
 
 # ---------------------------------------------------------------- 3. accessibility and HTML
 @pytest.fixture
-def directory_pages(live_server, directory_volume) -> dict[str, str]:
+def directory_pages(live_server, directory_volume, settings, tmp_path) -> dict[str, str]:
     """Every public directory page, by name → URL."""
     base = live_server.url
     ikuwa = Organization.objects.get(name=IKUWA)
+    settings.OPEN_DATA_SNAPSHOT_ROOT = tmp_path / "snapshots"
+    opendata.snapshot_write(dt.date(2026, 12, 1))
     return {
         "list_empty_query": f"{base}/organizations/",
         "list_results": f"{base}/organizations/?q=%E3%81%84%E3%81%8F%E3%82%8F&pref=34",
@@ -188,12 +192,14 @@ def directory_pages(live_server, directory_volume) -> dict[str, str]:
         "municipality": f"{base}/municipalities/342149/",
         "prefecture": f"{base}/prefectures/34/",
         "stats": f"{base}/stats/",
+        "open_data": f"{base}/organizations/open-data/",
+        "export_refused": f"{base}/organizations/export.csv?pref=99&prefecture=34",
     }
 
 
 def _open(page, name: str, url: str):
     response = page.goto(url)
-    assert response.status == 200, (name, response.status)
+    assert response.status == (400 if name == "export_refused" else 200), (name, response.status)
     if name == "list_no_results":
         assert page.locator("main").get_by_text(NO_RESULTS).is_visible()
     if name == "list_ignored_filters":
