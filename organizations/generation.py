@@ -6,6 +6,7 @@ survey share), the share with a base and with a public-facility base. Names foll
 patterns (〇〇地区振興会, 〇〇まちづくり協議会 …) and come with their reading.
 """
 
+import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -100,29 +101,69 @@ def _weighted(rng: random.Random, options: Sequence[tuple]) -> object:
     return rng.choices([o[0] for o in options], weights=[o[-1] for o in options])[0]
 
 
-def _municipality_pool(rng: random.Random, count: int) -> list[Municipality]:
-    """The municipalities that get organizations: wards stand in for their designated city."""
+# Larger places form more organizations (more school districts); a draw per municipality adds
+# the spread the survey shows. The cap keeps any one municipality to a plausible share, so that
+# maps and tables of generated data look like the country's, not like one village's.
+KIND_WEIGHTS = {
+    MunicipalityKind.DESIGNATED_CITY: 4.0,
+    MunicipalityKind.CITY: 2.0,
+    MunicipalityKind.SPECIAL_WARD: 1.5,
+    MunicipalityKind.TOWN: 1.0,
+    MunicipalityKind.VILLAGE: 0.6,
+}
+MAX_SHARE = 0.01  # of all generated organizations, in one municipality
+MAX_TIMES_MEAN = 3  # …unless so few municipalities are asked for that the share cannot hold
+
+
+@dataclass
+class _Place:
+    """A municipality that gets organizations; a designated city's go to its wards."""
+
+    municipality: Municipality
+    wards: list[Municipality]
+
+    def pick(self, rng: random.Random) -> Municipality:
+        return rng.choice(self.wards) if self.wards else self.municipality
+
+
+def _municipality_pool(rng: random.Random, count: int) -> list[_Place]:
     master = Municipality.objects.select_related("prefecture", "parent").order_by("code")  # for the search text
     municipalities = list(master.exclude(kind=MunicipalityKind.WARD))
     wards: dict[str, list[Municipality]] = {}
     for ward in master.filter(kind=MunicipalityKind.WARD):
         wards.setdefault(ward.parent_id, []).append(ward)
     chosen = rng.sample(municipalities, min(count, len(municipalities)))
-    return [rng.choice(wards[m.code]) if m.code in wards else m for m in chosen]
+    return [_Place(municipality=m, wards=wards.get(m.code, [])) for m in chosen]
 
 
-def _distribute(rng: random.Random, total: int, slots: int) -> list[int]:
-    """At least one per municipality, the rest skewed as in the survey (a few have very many)."""
+def municipality_cap(total: int, slots: int) -> int:
+    return max(math.ceil(total * MAX_SHARE), math.ceil(MAX_TIMES_MEAN * total / slots))
+
+
+def _distribute(rng: random.Random, total: int, kinds: Sequence[str]) -> list[int]:
+    """How many organizations each municipality gets: at least one each (when there are enough),
+    the rest in proportion to a weight per municipality, none above municipality_cap."""
+    slots = len(kinds)
     if slots == 0:
         return []
-    base = [1] * slots if total >= slots else [0] * slots
-    remaining = total - sum(base)
-    weights = [rng.paretovariate(1.3) for _ in range(slots)]
-    scale = sum(weights)
-    extra = [int(remaining * w / scale) for w in weights]
-    for i in rng.sample(range(slots), remaining - sum(extra)):
-        extra[i] += 1
-    return [b + e for b, e in zip(base, extra, strict=True)]
+    weights = [KIND_WEIGHTS.get(kind, 1.0) * rng.lognormvariate(0, 0.75) for kind in kinds]
+    cap = municipality_cap(total, slots)
+    counts = [1] * slots if total >= slots else [0] * slots
+    remaining = total - sum(counts)
+    while remaining > 0:
+        room = [i for i in range(slots) if counts[i] < cap]
+        scale = sum(weights[i] for i in room)
+        given = 0
+        for i in room:
+            add = min(cap - counts[i], int(remaining * weights[i] / scale))
+            counts[i] += add
+            given += add
+        if given == 0:  # what is left is less than one per share: one at a time, by weight
+            i = rng.choices(room, weights=[weights[i] for i in room])[0]
+            counts[i] += 1
+            given = 1
+        remaining -= given
+    return counts
 
 
 def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
@@ -157,7 +198,7 @@ def organizations_generate(
     pool = _municipality_pool(rng, municipalities)
     if not pool:
         raise ValueError("no municipalities: run load_municipalities first")
-    per_municipality = _distribute(rng, count, len(pool))
+    per_municipality = _distribute(rng, count, [place.municipality.kind for place in pool])
     categories = {
         "activities": {c.slug: c.pk for c in ActivityCategory.objects.all()},
         "members": {c.slug: c.pk for c in MemberType.objects.all()},
@@ -196,10 +237,11 @@ def organizations_generate(
         if progress:
             progress(done, count)
 
-    for municipality, n in zip(pool, per_municipality, strict=True):
+    for place, n in zip(pool, per_municipality, strict=True):
         for name, kana in _names(rng, n * 2):
             if n == 0:
                 break
+            municipality = place.pick(rng)
             legal_form = _weighted(rng, LEGAL_FORMS)
             prefix, _unused = LEGAL_FORM_PREFIX.get(legal_form, ("", ""))
             full_name = f"{prefix}{name}"
