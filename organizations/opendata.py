@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from portal.structured_data import OFFICE_NAME
+
 from . import exports, selectors
 
 # デジタル庁「公共データ利用規約（第1.0版）」: the government standard terms, compatible with
@@ -28,7 +30,7 @@ LICENSE_CODE = "PDL1.0"
 LICENSE_NAME = _("公共データ利用規約（第1.0版）")
 LICENSE_URL = "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0"
 DATASET_TITLE = _("地域運営組織（RMO）ディレクトリ")
-PUBLISHER = _("総務省 地域力創造グループ 地域振興室")
+PUBLISHER = OFFICE_NAME
 # The municipality codes and names come from 総務省「全国地方公共団体コード」, reshaped here.
 SOURCE_NOTE = _("市区町村コード・名称は総務省「全国地方公共団体コード」を加工して作成しています。")
 DEMO_NOTE = _("「デモデータ」が「はい」（JSONでは is_demo が true）の行はデモデータです。")

@@ -17,7 +17,7 @@ from django_ratelimit.core import get_usage
 from portal.qr import qr_png, qr_svg
 from portal.ratelimits import registration_ratelimit, too_many_requests
 
-from . import calendars, links, selectors, services
+from . import calendars, links, selectors, services, structured_data
 from .enums import AttendanceMode, RegistrationSource, RegistrationStatus, WhenFull
 from .forms import ChangeModeForm, CheckinSearchForm, RegistrationForm, ResendLinkForm
 from .models import Registration, Seminar, normalize_email
@@ -45,7 +45,8 @@ def seminar_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def seminar_detail(request: HttpRequest, slug: str) -> HttpResponse:
     seminar = selectors.seminar_detail(slug=slug)
-    return render(request, "seminars/seminar_detail.html", {"seminar": seminar})
+    context = {"seminar": seminar, "structured_data": structured_data.seminar_event(seminar)}
+    return render(request, "seminars/seminar_detail.html", context)
 
 
 def _recent_tokens(request: HttpRequest) -> list[str]:

@@ -20,6 +20,7 @@ from .exports import DelegateResource, delegates_filename_stem
 from .forms import ApplicationForm, ContactForm, DelegateFormSet, delegate_initial, delegate_inputs
 from .models import Application, Summit
 from .services import SummitError, application_cancel, application_create, application_update
+from .structured_data import summit_event
 
 
 def _summit_or_404(slug: str) -> Summit:
@@ -43,6 +44,7 @@ def summit_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "timetable": selectors.summit_timetable(summit),
         "tracks": list(summit.tracks.all()),
         "registration_open": summit.is_registration_open(),
+        "structured_data": summit_event(summit),
     }
     return render(request, "summits/summit_detail.html", context)
 

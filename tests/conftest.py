@@ -48,3 +48,10 @@ def admin_client(db, admin_user) -> PortalClient:
     client = PortalClient()
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def site_url(settings) -> str:
+    """A fixed SITE_URL, for tests that compare the absolute links a page or mail carries."""
+    settings.SITE_URL = "https://portal.example.go.jp"
+    return settings.SITE_URL

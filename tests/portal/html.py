@@ -1,5 +1,6 @@
 """A small HTML reader for page tests: find elements by tag and attributes."""
 
+import json
 from html.parser import HTMLParser
 
 
@@ -56,3 +57,8 @@ def find_all(html: str | bytes, tag: str, **attrs: str) -> list[Element]:
 
 def texts(html: str | bytes, tag: str, **attrs: str) -> list[str]:
     return [" ".join(element.text.split()) for element in find_all(html, tag, **attrs)]
+
+
+def json_ld(html: str | bytes) -> list:
+    """The parsed content of each <script type="application/ld+json"> element."""
+    return [json.loads(element.text) for element in find_all(html, "script", type="application/ld+json")]
