@@ -4,7 +4,7 @@ import icalendar
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.deadlines import JAPAN
 from summits.enums import ApplicationStatus
@@ -18,6 +18,7 @@ from summits.services import (
     application_update,
     applications_anonymize_for_summit,
     delegate_erase,
+    seats_left_label,
 )
 
 from .factories import contact, make_course, make_municipality, make_summit, make_track, mayor, staff
@@ -449,3 +450,10 @@ def test_anonymized_application_cannot_hold_a_contact():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Application.objects.filter(pk=application.pk).update(anonymized_at=timezone.now())
+
+
+def test_seats_left_label_is_one_phrase_in_japanese_and_singular_or_plural_in_english():
+    with translation.override("ja"):
+        assert [seats_left_label("第1分科会", n) for n in (1, 3)] == ["第1分科会（残り1名）", "第1分科会（残り3名）"]
+    with translation.override("en"):
+        assert [seats_left_label("Track 1", n) for n in (1, 3)] == ["Track 1 (1 place left)", "Track 1 (3 places left)"]
