@@ -1,31 +1,19 @@
-"""Registrants' personal data (個人情報保護法): retention, the record of who took it out, and
-the export guard for the admin.
+"""Registrants' personal data (個人情報保護法): the record of who took it out, the export
+guard for the admin, and the admin pieces the apps share for erasure on request.
 
-Each app keeps its own rule of what is personal and how it is blanked in its services.py
-(``registrations_anonymize_for_seminar``, ``applications_anonymize_for_summit``); this module
-decides which events are due and records every export, print page and erasure in
-PersonalDataAccessLog.
+Every export, print page, erasure and retention run is recorded in PersonalDataAccessLog.
+Retention itself (which events are due, the run) is portal/retention.py.
 """
-
-import datetime as dt
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.auth import get_permission_codename
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from seminars.models import Seminar
-from seminars.services import registrations_anonymize_for_seminar
-from summits.models import Summit
-from summits.services import applications_anonymize_for_summit
-
-from .deadlines import JAPAN
 from .models import PersonalDataAccessLog
 from .security import client_ip
 
@@ -120,113 +108,6 @@ class PersonalDataExportMixin:
             with_filters=True,
         )
         return dataset
-
-
-# ---------------------------------------------------------------- retention
-
-
-@dataclass(frozen=True)
-class PurgeLine:
-    event: str
-    ended_on: dt.date
-    label: str  # what was (or would be) blanked, e.g. 「参加申込 12件」
-    count: int
-
-
-@dataclass
-class PurgeReport:
-    days: int
-    cutoff: dt.date
-    dry_run: bool
-    lines: list[PurgeLine] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(line.count for line in self.lines)
-
-
-def retention_cutoff(*, days: int, now: dt.datetime | None = None) -> dt.date:
-    """Events whose last day (in Japan) is before this date ended more than ``days`` days ago."""
-    today = (now or timezone.now()).astimezone(JAPAN).date()
-    return today - dt.timedelta(days=days)
-
-
-def _seminars_due(cutoff: dt.date) -> QuerySet[Seminar]:
-    pending = Count("registrations", filter=Q(registrations__anonymized_at__isnull=True))
-    return Seminar.objects.filter(date__lt=cutoff).annotate(pending=pending).filter(pending__gt=0).order_by("date", "pk")
-
-
-def _summits_due(cutoff: dt.date) -> QuerySet[Summit]:
-    applications = Count("applications", filter=Q(applications__anonymized_at__isnull=True), distinct=True)
-    delegates = Count(
-        "applications__delegates", filter=Q(applications__delegates__anonymized_at__isnull=True), distinct=True
-    )
-    return (
-        Summit.objects.filter(last_day__lt=cutoff)
-        .annotate(pending_applications=applications, pending_delegates=delegates)
-        .filter(Q(pending_applications__gt=0) | Q(pending_delegates__gt=0))
-        .order_by("last_day", "pk")
-    )
-
-
-def _summit_label(applications: int, delegates: int) -> str:
-    return str(_("参加申込 %(applications)d件・参加者 %(delegates)d名")) % {
-        "applications": applications,
-        "delegates": delegates,
-    }
-
-
-def personal_data_purge(*, days: int | None = None, now: dt.datetime | None = None, dry_run: bool = False) -> PurgeReport:
-    """Anonymize the registrants of every seminar and summit that ended more than ``days`` ago.
-
-    Each event is its own transaction: an interrupted run leaves whole events done, and the
-    next run finishes the rest. A run that finds nothing left changes nothing and records
-    nothing. With ``dry_run`` only the counts are read.
-    """
-    days = personal_data_retention_days() if days is None else days
-    if days < 0:
-        raise ValueError("retention days must not be negative")
-    now = now or timezone.now()
-    report = PurgeReport(days=days, cutoff=retention_cutoff(days=days, now=now), dry_run=dry_run)
-
-    seminar_rows = 0
-    for seminar in _seminars_due(report.cutoff):
-        count = seminar.pending if dry_run else registrations_anonymize_for_seminar(seminar=seminar, now=now)
-        seminar_rows += count
-        label = str(_("参加申込 %(count)d件")) % {"count": count}
-        report.lines.append(PurgeLine(event=str(seminar), ended_on=seminar.date, label=label, count=count))
-
-    summit_applications = summit_delegates = 0
-    for summit in _summits_due(report.cutoff):
-        if dry_run:
-            applications, delegates = summit.pending_applications, summit.pending_delegates
-        else:
-            counts = applications_anonymize_for_summit(summit=summit, now=now)
-            applications, delegates = counts.applications, counts.delegates
-        summit_applications += applications
-        summit_delegates += delegates
-        report.lines.append(
-            PurgeLine(
-                event=str(summit),
-                ended_on=summit.last_day,
-                label=_summit_label(applications, delegates),
-                count=applications + delegates,
-            )
-        )
-
-    if not dry_run:
-        target = str(_("保存期間 %(days)d日（%(cutoff)s より前に終了したイベント）")) % {
-            "days": days,
-            "cutoff": report.cutoff.isoformat(),
-        }
-        for data, count in (
-            ("seminars.registration", seminar_rows),
-            ("summits.application", summit_applications),
-            ("summits.delegate", summit_delegates),
-        ):
-            if count:
-                personal_data_access_record(action=Action.RETENTION, data=data, row_count=count, target=target)
-    return report
 
 
 # ---------------------------------------------------------------- admin pieces shared by the apps

@@ -7,4 +7,9 @@ class SummitsConfig(AppConfig):
     verbose_name = _("全国市町村長サミット")
 
     def ready(self) -> None:
+        from portal import retention
+
         from . import mails  # noqa: F401  (registers the mail builders)
+        from .retention import SUMMIT_APPLICANTS
+
+        retention.register(SUMMIT_APPLICANTS)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from portal.deadlines import JAPAN
 from portal.models import PersonalDataAccessLog
-from portal.privacy import personal_data_purge, retention_cutoff
+from portal.retention import personal_data_purge, retention_cutoff
 from portal.roles import EVENT_STAFF, MINISTRY_STAFF, role_groups_sync
 from seminars.enums import AttendanceMode, AttendeeCategory, RegistrationSource, RegistrationStatus
 from seminars.models import Registration

@@ -1,14 +1,14 @@
-"""Retention: anonymize registrants' personal data a set number of days after each event.
+"""Retention over what the apps register in portal.retention: anonymize registrants' personal
+data a set number of days after each event, and delete records kept for a period of their own.
 
 Run daily (cron or a systemd timer); a run with nothing due changes nothing and prints 0.
 """
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from accounts.services import login_records_purge
-from portal.privacy import personal_data_purge, personal_data_retention_days
+from portal.privacy import personal_data_retention_days
+from portal.retention import RecordRetention, personal_data_purge, registered
 
 
 class Command(BaseCommand):
@@ -40,11 +40,12 @@ class Command(BaseCommand):
         )
         for line in report.lines:
             self.stdout.write(f"  {line.event}（{line.ended_on.isoformat()}）: {line.label}")
-        login_records = login_records_purge(dry_run=dry_run)
-        days = settings.LOGIN_RECORD_RETENTION_DAYS
+        for records in registered(RecordRetention):
+            records_days = records.days()
+            count = records.purge(days=records_days, dry_run=dry_run)
+            message = records.dry_run_message if dry_run else records.deleted_message
+            self.stdout.write(message % {"days": records_days, "count": count})
         if dry_run:
-            self.stdout.write(_("削除の対象のログイン記録（%(days)d日より前）: %(count)d件") % {"days": days, "count": login_records})
             self.stdout.write(_("匿名化の対象: %(count)d件（--dry-run のため変更していません）") % {"count": report.total})
         else:
-            self.stdout.write(_("削除したログイン記録（%(days)d日より前）: %(count)d件") % {"days": days, "count": login_records})
             self.stdout.write(self.style.SUCCESS(_("匿名化した件数: %(count)d件") % {"count": report.total}))
