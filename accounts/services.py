@@ -17,6 +17,7 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from municipalities.models import Municipality, Prefecture
+from portal.errors import DomainError
 from portal.mail import schedule_mail
 from portal.roles import MUNICIPALITY_EDITOR
 
@@ -32,13 +33,8 @@ PASSWORD_RESET_LOG_MESSAGE = "パスワード再設定メールのリンクか�
 logger = logging.getLogger(__name__)
 
 
-class AccountError(Exception):
-    """A rule refused the request. ``message`` is translated and safe to show the person."""
-
-    def __init__(self, message, *, code: str = "invalid") -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
+class AccountError(DomainError):
+    """An account rule refused the request (DomainError: translated ``message``, ``code``)."""
 
 
 # ---------------------------------------------------------------- invitations

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Model, ProtectedError
 from django.utils.translation import gettext_lazy as _
 
+from portal.errors import DomainError
+
 from .codes import is_valid_code
 from .enums import MunicipalityKind
 from .models import Municipality, Prefecture
@@ -20,12 +22,8 @@ PREFECTURE_FIELDS = ("local_government_code", "name", "name_kana", "name_en", "l
 MUNICIPALITY_FIELDS = ("prefecture_id", "name", "name_kana", "kind", "parent_id", "latitude", "longitude")
 
 
-class MunicipalityLoadError(Exception):
+class MunicipalityLoadError(DomainError):
     """The fixture cannot be loaded; ``message`` is translated and names the bad record."""
-
-    def __init__(self, message) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from portal.deadlines import today_jst
 from portal.structured_data import OFFICE_NAME
 
 from . import exports, selectors
@@ -195,7 +196,7 @@ def _write_atomically(path: Path, chunks: Iterable[str]) -> str:
 def snapshot_write(day: dt.date | None = None) -> Snapshot:
     """Write the day's snapshot of every published organization (overwriting that day's, if the
     command runs twice), then its checksum file, which makes it visible."""
-    day = day or timezone.localdate()
+    day = day or today_jst()
     root = snapshot_root()
     root.mkdir(parents=True, exist_ok=True)
     sums = {}

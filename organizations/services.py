@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Municipality
+from portal.errors import DomainError
 from portal.mail import schedule_mail
 from portal.pagecache import version_bump
 
@@ -52,12 +53,8 @@ def registry_changed() -> None:
     version_bump(REGISTRY_VERSION_KEY)
 
 
-class OrganizationError(Exception):
+class OrganizationError(DomainError):
     """A registry rule was broken; ``message`` is translated and safe to show."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 def organization_search_text_refresh(*, organization: Organization) -> None:

@@ -4,13 +4,13 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from municipalities.models import Prefecture
 from municipalities.selectors import municipality_list
+from portal.deadlines import today_jst
 from portal.pagecache import cache_public_page
 
 from . import charts, exports, opendata, selectors
@@ -179,7 +179,7 @@ def open_data(request: HttpRequest) -> HttpResponse:
         {
             "license_name": opendata.LICENSE_NAME,
             "license_url": opendata.LICENSE_URL,
-            "attribution": opendata.attribution(url=page_url, used_on=timezone.localdate()),
+            "attribution": opendata.attribution(url=page_url, used_on=today_jst()),
             "attribution_processed": opendata.attribution_processed(url=page_url),
             "source_note": opendata.SOURCE_NOTE,
             "demo_note": opendata.DEMO_NOTE,

@@ -22,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .deadlines import JAPAN
+from .deadlines import today_jst
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ class TestResults:
 
     @property
     def tested_on(self) -> dt.date:
-        return self.tested_at.astimezone(JAPAN).date()
+        return today_jst(self.tested_at)
 
     @property
     def retest_due(self) -> dt.date:

@@ -23,7 +23,8 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 
 
 class LockOutsideTransactionError(RuntimeError):
-    pass
+    """A bug in the caller, not a refused request, so not a portal.errors.DomainError: views turn
+    those into messages, and this must fail loudly instead."""
 
 
 def lock_for_capacity(model: type[ModelT], *, pk: object) -> ModelT:

@@ -13,6 +13,11 @@ from django.utils import timezone
 JAPAN = ZoneInfo("Asia/Tokyo")
 
 
+def today_jst(now: dt.datetime | None = None) -> dt.date:
+    """The date in Japan at ``now`` (default: this moment), whatever the server's time zone."""
+    return (now or timezone.now()).astimezone(JAPAN).date()
+
+
 def end_of_day_jst(day: dt.date) -> dt.datetime:
     """The first instant after ``day`` in Japan: the moment a deadline of ``day`` closes."""
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=JAPAN)

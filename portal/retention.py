@@ -22,7 +22,7 @@ from typing import Generic, TypeVar
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .deadlines import JAPAN
+from .deadlines import today_jst
 from .models import PersonalDataAccessLog
 from .privacy import personal_data_access_record, personal_data_retention_days
 
@@ -100,8 +100,7 @@ class PurgeReport:
 
 def retention_cutoff(*, days: int, now: dt.datetime | None = None) -> dt.date:
     """Events whose last day (in Japan) is before this date ended more than ``days`` days ago."""
-    today = (now or timezone.now()).astimezone(JAPAN).date()
-    return today - dt.timedelta(days=days)
+    return today_jst(now) - dt.timedelta(days=days)
 
 
 def personal_data_purge(*, days: int | None = None, now: dt.datetime | None = None, dry_run: bool = False) -> PurgeReport:

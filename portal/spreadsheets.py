@@ -24,7 +24,6 @@ from django.contrib import messages
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.http import HttpResponse
-from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -34,7 +33,7 @@ from import_export import resources
 from import_export.formats import base_formats
 from import_export.results import Result, RowResult
 
-from portal.deadlines import JAPAN
+from portal.deadlines import today_jst
 
 # The characters a spreadsheet reads as the start of a formula (tab and carriage return: some
 # applications drop them and read the rest, OWASP lists them too).
@@ -81,13 +80,9 @@ SPREADSHEET_FORMATS = [ExcelCSV, base_formats.XLSX]
 FORMATS_BY_EXTENSION = {file_format().get_extension(): file_format for file_format in SPREADSHEET_FORMATS}
 
 
-def japan_today(now: dt.datetime | None = None) -> dt.date:
-    return (now or timezone.now()).astimezone(JAPAN).date()
-
-
 def export_filename(stem: str, file_format: base_formats.Format, *, now: dt.datetime | None = None) -> str:
     """``<stem>-<YYYYMMDD>.<ext>``, dated in Japan (a file written at 08:00 JST is that day's)."""
-    return f"{stem}-{japan_today(now):%Y%m%d}.{file_format.get_extension()}"
+    return f"{stem}-{today_jst(now):%Y%m%d}.{file_format.get_extension()}"
 
 
 def spreadsheet_response(dataset, *, file_format: base_formats.Format, filename: str) -> HttpResponse:

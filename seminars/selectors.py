@@ -7,9 +7,8 @@ import jaconv
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
-from portal.deadlines import JAPAN
+from portal.deadlines import today_jst
 
 from .enums import AttendanceMode, RegistrationSource, RegistrationStatus
 from .models import ProgramItem, Registration, Seminar
@@ -27,19 +26,15 @@ def with_counts(queryset: QuerySet[Seminar]) -> QuerySet[Seminar]:
     return queryset.annotate(venue_taken=_confirmed(AttendanceMode.VENUE), online_taken=_confirmed(AttendanceMode.ONLINE))
 
 
-def _today_jst(now: dt.datetime | None) -> dt.date:
-    return (now or timezone.now()).astimezone(JAPAN).date()
-
-
 def seminar_list_upcoming(*, now: dt.datetime | None = None) -> QuerySet[Seminar]:
-    return with_counts(Seminar.objects.filter(is_published=True, date__gte=_today_jst(now))).select_related(
+    return with_counts(Seminar.objects.filter(is_published=True, date__gte=today_jst(now))).select_related(
         "prefecture"
     ).order_by("date", "start_time", "id")
 
 
 def seminar_list_past(*, now: dt.datetime | None = None) -> QuerySet[Seminar]:
     return (
-        Seminar.objects.filter(is_published=True, date__lt=_today_jst(now))
+        Seminar.objects.filter(is_published=True, date__lt=today_jst(now))
         .select_related("prefecture")
         .order_by("-date", "-start_time", "-id")
     )
@@ -129,7 +124,7 @@ def registrations_live_upcoming_for_email(*, email_normalized: str, now: dt.date
     or no date yet), in the seminars' order: what a 'resend my link' mail lists. One query."""
     if not email_normalized:
         return []
-    upcoming = Q(seminar__date__gte=_today_jst(now)) | Q(seminar__date__isnull=True)
+    upcoming = Q(seminar__date__gte=today_jst(now)) | Q(seminar__date__isnull=True)
     return list(
         Registration.objects.filter(upcoming, email_normalized=email_normalized, anonymized_at__isnull=True)
         .exclude(status=RegistrationStatus.CANCELLED)

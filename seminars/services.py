@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.capacity import has_room, lock_for_capacity
-from portal.deadlines import JAPAN
+from portal.deadlines import today_jst
+from portal.errors import DomainError
 from portal.mail import schedule_mail
 from portal.tokens import new_token
 
@@ -36,13 +37,8 @@ from .models import (
 )
 
 
-class RegistrationError(Exception):
-    """A rule refused the request. ``message`` is translated and safe to show the person."""
-
-    def __init__(self, message, *, code: str = "invalid") -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
+class RegistrationError(DomainError):
+    """A registration rule refused the request (DomainError: translated ``message``, ``code``)."""
 
 
 @dataclass(frozen=True)
@@ -542,7 +538,7 @@ def registrations_anonymize_for_seminar(*, seminar: Seminar, now: dt.datetime | 
     """The retention rule for one seminar: every registrant's personal data, once it has ended."""
     now = now or timezone.now()
     # By the clock, or by the day for a seminar whose times were cleared after it was held.
-    ended = seminar.is_past(now) or (seminar.date is not None and seminar.date < now.astimezone(JAPAN).date())
+    ended = seminar.is_past(now) or (seminar.date is not None and seminar.date < today_jst(now))
     if not ended:
         raise RegistrationError(_("終了していないセミナーの個人情報は一括削除できません。"), code="not_ended")
     return registrations_anonymize(registrations=Registration.objects.filter(seminar=seminar), now=now)

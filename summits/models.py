@@ -2,10 +2,9 @@ import datetime as dt
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.deadlines import JAPAN, end_of_day_jst, is_before_deadline
+from portal.deadlines import end_of_day_jst, is_before_deadline, today_jst
 
 from .enums import ApplicationStatus, DelegateRole, SessionKind
 
@@ -75,8 +74,7 @@ class Summit(models.Model):
         return is_before_deadline(self.application_deadline, now=now)
 
     def is_past(self, *, now: dt.datetime | None = None) -> bool:
-        today = (now or timezone.now()).astimezone(JAPAN).date()
-        return self.last_day < today
+        return self.last_day < today_jst(now)
 
 
 class Session(models.Model):

@@ -6,12 +6,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.utils import timezone
 
 from municipalities.enums import BASIC_MUNICIPALITY_KINDS
 from municipalities.models import Municipality, Prefecture
 from portal.capacity import seats_left
-from portal.deadlines import JAPAN
+from portal.deadlines import today_jst
 
 from .enums import ApplicationStatus
 from .models import Application, BreakoutTrack, Delegate, Session, SiteVisitCourse, Summit, TrackPresenter
@@ -23,7 +22,7 @@ def summit_list_public() -> QuerySet[Summit]:
 
 def summit_partition(summits, *, now: dt.datetime | None = None) -> tuple[list[Summit], list[Summit]]:
     """Split summits into (current and upcoming, soonest first) and (past, newest first)."""
-    today = (now or timezone.now()).astimezone(JAPAN).date()
+    today = today_jst(now)
     upcoming = sorted((s for s in summits if s.last_day >= today), key=lambda s: (s.first_day, s.pk))
     past = [s for s in summits if s.last_day < today]
     return upcoming, past
@@ -31,7 +30,7 @@ def summit_partition(summits, *, now: dt.datetime | None = None) -> tuple[list[S
 
 def summit_list_upcoming(*, now: dt.datetime | None = None) -> QuerySet[Summit]:
     """Current and upcoming published summits, soonest first (the home page takes the first 3)."""
-    today = (now or timezone.now()).astimezone(JAPAN).date()
+    today = today_jst(now)
     return summit_list_public().filter(last_day__gte=today).order_by("first_day", "pk")
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from municipalities.models import Municipality
 from portal.capacity import has_room, lock_for_capacity, seats_left
 from portal.deadlines import is_before_deadline
+from portal.errors import DomainError
 from portal.mail import schedule_mail
 from portal.tokens import new_token
 
@@ -53,7 +54,7 @@ class FullSeat:
     message: str
 
 
-class SummitError(Exception):
+class SummitError(DomainError):
     """A summit rule refused the request. ``message`` is translated and shown to the user.
 
     ``code`` lets views place the message: "full" keeps the form and carries ``full``, one
@@ -61,12 +62,8 @@ class SummitError(Exception):
     ``application`` the same form page already made; the others are about the whole form.
     """
 
-    def __init__(self, message, *, code: str = "invalid", full: Sequence[FullSeat] = (), application=None):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
-        self.full = tuple(full)
-        self.application = application
+    full: tuple[FullSeat, ...] = ()
+    application: Application | None = None
 
 
 @dataclass(frozen=True)
@@ -277,7 +274,7 @@ def _check_capacity(summit: Summit, delegates: Sequence[DelegateInput], *, exclu
     if full_courses:
         lines.append(_g("定員に達した現地視察コース: %(items)s") % {"items": "、".join(str(c) for c in full_courses)})
         lines.append(_room_line(_g("空きのある現地視察コース"), courses.values(), taken_courses, exclude=full_courses))
-    raise SummitError("\n".join(lines), code="full", full=seats)
+    raise SummitError("\n".join(lines), code="full", full=tuple(seats))
 
 
 def _full_seat(field: str, item, *, taken: int, wanted: int) -> FullSeat:

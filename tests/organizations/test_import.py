@@ -11,8 +11,8 @@ from django.contrib.auth.models import Group, User
 from municipalities.enums import MunicipalityKind
 from organizations.models import Organization
 from organizations.resources import OrganizationResource
+from portal.deadlines import today_jst
 from portal.roles import EVENT_STAFF, MINISTRY_STAFF
-from portal.spreadsheets import japan_today
 from tests.clients import PortalClient
 from tests.factories import ActivityCategoryFactory, MunicipalityFactory, OrganizationFactory, PrefectureFactory
 
@@ -379,7 +379,7 @@ def test_admin_csv_export_has_a_bom_a_dated_name_and_the_wards_full_name(admin_c
     response = _export(admin_client, "csv")
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == f'attachment; filename="rmo-organizations-{japan_today():%Y%m%d}.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="rmo-organizations-{today_jst():%Y%m%d}.csv"'
     assert response.content.startswith("\ufeff市区町村コード,市区町村,名称,".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[1][:3] == ["331031", "岡山県岡山市東区", "東区の会"]
@@ -397,7 +397,7 @@ def test_admin_excel_export_names_its_sheet_and_file(admin_client, master):
     cells = [cell.value for cell in workbook.active[2]]
     assert cells[:3] == ["331031", "岡山県岡山市東区", "東区の会"]
     assert cells[-1] == "はい"  # 公開, not TRUE
-    assert response["Content-Disposition"] == f'attachment; filename="rmo-organizations-{japan_today():%Y%m%d}.xlsx"'
+    assert response["Content-Disposition"] == f'attachment; filename="rmo-organizations-{today_jst():%Y%m%d}.xlsx"'
 
 
 def test_an_exported_csv_imports_back_unchanged(admin_client, master):

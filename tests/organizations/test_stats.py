@@ -15,15 +15,13 @@ from tests.portal.html import find_all, texts
 
 pytestmark = pytest.mark.django_db
 
-SURVEY_CSVS = (
-    Path(settings.BASE_DIR) / "fixtures" / "rmo_survey_totals.csv",
-    Path(settings.BASE_DIR).parent / "shared" / "data" / "rmo_survey_totals.csv",
-)
+# The repository's copy; tests/organizations/test_services.py checks it equals the shared data.
+SURVEY_CSV = Path(settings.BASE_DIR) / "fixtures" / "rmo_survey_totals.csv"
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
 def _load_survey_csv() -> None:
-    with SURVEY_CSVS[0].open(encoding="utf-8-sig", newline="") as handle:
+    with SURVEY_CSV.open(encoding="utf-8-sig", newline="") as handle:
         services.survey_totals_load(rows=csv.DictReader(handle))
 
 
@@ -105,9 +103,8 @@ def test_stats_source_notes_are_japanese_and_name_the_csv_sources(client):
     assert sources[8] == "総務省地域振興室 事業説明資料（令和8年度概算要求）：8,193組織、893団体（令和6年度総務省調査）"
 
 
-@pytest.mark.parametrize("path", SURVEY_CSVS, ids=["fixtures", "shared"])
-def test_every_source_in_the_survey_csv_has_a_japanese_note(path):
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+def test_every_source_in_the_survey_csv_has_a_japanese_note():
+    with SURVEY_CSV.open(encoding="utf-8-sig", newline="") as handle:
         sources = [row["source"] for row in csv.DictReader(handle)]
 
     assert [source for source in sources if source not in SOURCE_NOTES] == []

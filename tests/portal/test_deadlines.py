@@ -1,7 +1,7 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from portal.deadlines import end_of_day_jst, is_before_deadline
+from portal.deadlines import end_of_day_jst, is_before_deadline, today_jst
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -22,3 +22,14 @@ def test_deadline_is_judged_in_japan_time_even_for_utc_clocks():
 
 def test_end_of_day_jst_is_next_midnight_in_tokyo():
     assert end_of_day_jst(dt.date(2025, 10, 3)) == dt.datetime(2025, 10, 4, 0, 0, tzinfo=JST)
+
+
+def test_today_jst_turns_at_midnight_in_japan_for_utc_clocks():
+    # 15:00 UTC is midnight in Japan.
+    assert today_jst(dt.datetime(2026, 12, 5, 14, 59, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 5)
+    assert today_jst(dt.datetime(2026, 12, 5, 15, 0, 0, tzinfo=dt.UTC)) == dt.date(2026, 12, 6)
+
+
+def test_today_jst_keeps_the_day_of_a_japanese_clock():
+    assert today_jst(dt.datetime(2026, 12, 5, 23, 59, 59, tzinfo=JST)) == dt.date(2026, 12, 5)
+    assert today_jst(dt.datetime(2026, 12, 6, 0, 0, 0, tzinfo=JST)) == dt.date(2026, 12, 6)

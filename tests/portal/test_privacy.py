@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from portal.deadlines import JAPAN
+from portal.deadlines import JAPAN, today_jst
 from portal.models import PersonalDataAccessLog
 from portal.retention import personal_data_purge, retention_cutoff
 from portal.roles import EVENT_STAFF, MINISTRY_STAFF, role_groups_sync
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _today() -> dt.date:
-    return timezone.now().astimezone(JAPAN).date()
+    return today_jst()
 
 
 def _seminar_ended(days_ago: int, **overrides):

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission, User
 from django.core import mail
 
 from municipalities.models import Municipality, Prefecture
+from portal.deadlines import today_jst
 from portal.models import PersonalDataAccessLog
-from portal.spreadsheets import japan_today
 from seminars.enums import AttendanceMode, RegistrationStatus
 from seminars.models import Registration, Seminar, SeminarMessage
 from tests.clients import PortalClient
@@ -561,7 +561,7 @@ def test_registration_export_of_one_seminar_is_named_after_it_and_the_day_in_jap
     one = _export_response(admin_client_seminars, 0, f"?seminar__id__exact={seminar.pk}")
     both = _export_response(admin_client_seminars, 1)
 
-    today = f"{japan_today():%Y%m%d}"
+    today = f"{today_jst():%Y%m%d}"
     assert one["Content-Disposition"] == f'attachment; filename="seminar-rmo-2027-registrations-{today}.csv"'
     assert both["Content-Disposition"] == f'attachment; filename="rmo-seminar-registrations-{today}.xlsx"'
 

@@ -2,10 +2,9 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from organizations.models import Organization
-from portal.deadlines import JAPAN
+from portal.deadlines import JAPAN, today_jst
 from seminars.enums import AttendanceMode, ProgramItemKind
 from seminars.models import Registration, Seminar
 from tests.seminars.factories import make_municipality, make_registration, make_seminar
@@ -96,7 +95,7 @@ def test_load_demo_seminars_is_idempotent():
 
 
 def test_send_seminar_reminders_queues_once(queued_mails):
-    today = timezone.now().astimezone(JAPAN).date()
+    today = today_jst()
     soon = make_seminar(date=today + dt.timedelta(days=2), deadline=today + dt.timedelta(days=1))
     later = make_seminar(date=today + dt.timedelta(days=20), deadline=today + dt.timedelta(days=10))
     registration = make_registration(soon, mode=AttendanceMode.ONLINE)

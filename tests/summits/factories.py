@@ -3,9 +3,8 @@
 import datetime as dt
 import itertools
 
-from django.utils import timezone
-
 from municipalities.models import Municipality, Prefecture
+from portal.deadlines import today_jst
 from summits.models import BreakoutTrack, SiteVisitCourse, Summit
 from summits.services import ContactInput, DelegateInput
 
@@ -32,7 +31,7 @@ def make_municipality(*, name: str | None = None, prefecture: Prefecture | None 
 def make_summit(**overrides) -> Summit:
     """An open summit: the deadline 30 days from today, the summit 60 days from today."""
     number = next(_codes)
-    today = timezone.localdate()
+    today = today_jst()
     fields = {
         "title": f"全国市町村長サミット テスト{number}",
         "slug": f"test-{number}",

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from municipalities.models import Municipality
+from portal.deadlines import today_jst
 from portal.models import PersonalDataAccessLog
-from portal.spreadsheets import japan_today
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate
 from summits.services import application_create
@@ -238,7 +238,7 @@ def test_admin_delegate_csv_has_a_bom_the_summits_name_and_the_wards_full_name(a
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert response.content.startswith("\ufeffサミット,".encode())
-    assert response["Content-Disposition"] == f'attachment; filename="summit-okayama-2027-delegates-{japan_today():%Y%m%d}.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="summit-okayama-2027-delegates-{today_jst():%Y%m%d}.csv"'
     assert rows[1][1:4] == ["岡山県", "331031", "岡山県岡山市東区"]
 
 
@@ -247,7 +247,7 @@ def test_admin_delegate_excel_of_several_summits_names_its_sheet_and_file(admin_
 
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["参加者"]
-    assert response["Content-Disposition"] == f'attachment; filename="rmo-summit-delegates-{japan_today():%Y%m%d}.xlsx"'
+    assert response["Content-Disposition"] == f'attachment; filename="rmo-summit-delegates-{today_jst():%Y%m%d}.xlsx"'
     places = sorted(row[3] for row in workbook.active.iter_rows(min_row=2, values_only=True))
     assert places == ["岡山県岡山市東区", f"秋田県{application.municipality.name}"]
 

@@ -6,7 +6,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from portal.deadlines import JAPAN
+from portal.deadlines import JAPAN, today_jst
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate, Summit
 from summits.services import (
@@ -349,7 +349,7 @@ def test_changed_mail_lists_new_delegates_and_attaches_calendar(run_queued_tasks
 
 def _held(summit, *, days_ago: int = 10):
     """Move an open summit (applied to while open) into the past."""
-    last_day = timezone.localdate() - dt.timedelta(days=days_ago)
+    last_day = today_jst() - dt.timedelta(days=days_ago)
     Summit.objects.filter(pk=summit.pk).update(
         first_day=last_day - dt.timedelta(days=1), last_day=last_day, application_deadline=last_day - dt.timedelta(days=20)
     )

@@ -11,8 +11,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from portal.deadlines import today_jst
 from portal.models import PersonalDataAccessLog
-from portal.spreadsheets import japan_today
 from summits.enums import ApplicationStatus
 from summits.models import Application, Delegate, Summit
 from summits.services import application_create, delegate_erase
@@ -515,7 +515,7 @@ def test_staff_export_csv(staff_client, summit_with_delegation):
     # The same file as the admin's export writes: a BOM for Excel, named after the summit and the day.
     assert response.content.startswith("\ufeffサミット,".encode())
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response["Content-Disposition"] == f'attachment; filename="summit-staff-test-delegates-{japan_today():%Y%m%d}.csv"'
+    assert response["Content-Disposition"] == f'attachment; filename="summit-staff-test-delegates-{today_jst():%Y%m%d}.csv"'
     assert lines[0].split(",")[:8] == ["サミット", "都道府県", "団体コード", "市区町村", "区分", "氏名", "ふりがな", "役職"]
     assert lines[1].split(",")[1:11] == [
         "秋田県", "052019", "秋田県秋田市", "首長", "秋田 太郎", "あきた たろう", "市長", "", "第1分科会「地域運営組織」", "Aコース",
@@ -529,7 +529,7 @@ def test_staff_export_xlsx(staff_client, summit_with_delegation):
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert workbook.sheetnames == ["参加者"]
-    assert response["Content-Disposition"] == f'attachment; filename="summit-staff-test-delegates-{japan_today():%Y%m%d}.xlsx"'
+    assert response["Content-Disposition"] == f'attachment; filename="summit-staff-test-delegates-{today_jst():%Y%m%d}.xlsx"'
     assert rows[0][5] == "氏名"
     assert [row[5] for row in rows[1:]] == ["秋田 太郎", "随行 次郎"]
 

@@ -9,7 +9,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from portal.deadlines import JAPAN
+from portal.deadlines import today_jst
 from seminars.models import Seminar
 from seminars.services import seminar_schedule_reminders
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, **options) -> None:
         now = timezone.now()
-        today = now.astimezone(JAPAN).date()
+        today = today_jst(now)
         seminars = Seminar.objects.filter(is_published=True, date__gte=today, date__lte=today + dt.timedelta(days=days))
         total = 0
         for seminar in seminars:
