@@ -12,6 +12,8 @@ Verified against every code in the 総務省 list (e.g. 012131 苫小牧市 has 
 digit 1; 012050 室蘭市 has remainder 1 and check digit 0).
 """
 
+import unicodedata
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +42,35 @@ def is_valid_code(code: str) -> bool:
         and code.isdigit()
         and check_digit(code[:5]) == code[5]
     )
+
+
+def typed_digits(text: object) -> str:
+    """What a person typed or a cell held, with full-width digits made ASCII and every space
+    (also 全角) removed: 「０５２０１９」「 05 2019 」→「052019」. Not checked to be digits."""
+    return "".join(unicodedata.normalize("NFKC", str(text or "")).split())
+
+
+def code_parse(text: object, *, from_spreadsheet: bool = False) -> str | None:
+    """The 6-digit municipality code ``text`` stands for, or None if it is not written as one.
+
+    Five digits are the code without its check digit (the 5-digit form people also use), but
+    from a spreadsheet they are a code whose leading zero the number cell dropped (11002 for
+    011002). The check digit is not verified here: see ``is_valid_code``.
+    """
+    digits = typed_digits(text)
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if len(digits) == 5:
+        return "0" + digits if from_spreadsheet else with_check_digit(digits)
+    return digits if len(digits) == 6 else None
+
+
+def prefecture_code_parse(text: object) -> str | None:
+    """The 2-digit prefecture code ``text`` stands for (「1」「０１」→「01」), or None."""
+    digits = typed_digits(text)
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > 2:
+        return None
+    return digits.zfill(2)
 
 
 def validate_local_government_code(value: str) -> None:

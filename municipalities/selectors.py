@@ -6,6 +6,7 @@ import jaconv
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Concat
 
+from .codes import code_parse, typed_digits
 from .enums import BASIC_MUNICIPALITY_KINDS, MunicipalityKind
 from .models import Municipality, Prefecture
 
@@ -60,7 +61,12 @@ LOOKUP_CANDIDATES = 10
 
 
 def municipality_lookup(
-    *, text: str, prefecture_code: str | None = None, prefectures: Sequence[Prefecture] | None = None
+    *,
+    text: str,
+    prefecture_code: str | None = None,
+    prefectures: Sequence[Prefecture] | None = None,
+    include_wards: bool = True,
+    exact: bool = False,
 ) -> list[Municipality]:
     """The municipalities a visitor meant by what they typed in a municipality field.
 
@@ -69,26 +75,32 @@ def municipality_lookup(
     prefecture name narrows the search), a reading (「あきたかたし」, katakana and
     half-width too). An exact name or reading wins over partial matches; several exact
     matches (府中市 is in 東京都 and 広島県) are all returned, for the visitor to choose.
+    ``exact``: no partial matches (a formal application names its municipality in full).
+    ``include_wards``: False where only 市区町村 may act (a designated city, not its wards).
     ``prefectures``: the 47 rows if the caller has them (saves a query).
     """
-    typed = jaconv.z2h(text.strip(), kana=False, ascii=True, digit=True).replace(" ", "").replace("\u3000", "")
+    typed = typed_digits(jaconv.z2h(text, kana=False, ascii=True, digit=True))
     if not typed:
         return []
     if typed.isascii() and typed.isdigit():
-        if len(typed) == 6:
-            return list(municipality_list(include_wards=True).filter(code=typed))
-        if len(typed) == 5:
-            return list(municipality_list(include_wards=True).filter(code__startswith=typed))
-        return []
+        code = code_parse(typed)
+        if code is None:
+            return []
+        found = municipality_list(prefecture_code=prefecture_code or None, include_wards=include_wards)
+        return list(found.filter(code=code))
     for prefecture in prefectures if prefectures is not None else Prefecture.objects.order_by("code"):
         if typed.startswith(prefecture.name) and len(typed) > len(prefecture.name):
             typed, prefecture_code = typed[len(prefecture.name) :], prefecture.code
             break
-    candidates = list(municipality_search(q=typed, prefecture_code=prefecture_code)[: LOOKUP_CANDIDATES * 5])
+    candidates = list(
+        municipality_search(q=typed, prefecture_code=prefecture_code or None, include_wards=include_wards)[
+            : LOOKUP_CANDIDATES * 5
+        ]
+    )
     reading = jaconv.kata2hira(jaconv.h2z(typed, kana=True, ascii=False, digit=False))
-    exact = [
+    matches_exactly = [
         m
         for m in candidates
         if typed in (m.name, m.display_name) or reading in (m.name_kana, m.display_name_kana)
     ]
-    return (exact or candidates)[:LOOKUP_CANDIDATES]
+    return (matches_exactly if exact or matches_exactly else candidates)[:LOOKUP_CANDIDATES]

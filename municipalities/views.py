@@ -5,12 +5,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from organizations import selectors as organization_selectors
-from organizations.search import normalize
 from organizations.views import cache_directory_page, not_found
 from seminars.selectors import seminar_participation_for_municipality
 from summits.selectors import summit_participation_for_municipality
 
-from .codes import with_check_digit
+from .codes import code_parse, prefecture_code_parse
 from .enums import MunicipalityKind
 from .models import Municipality, Prefecture
 from .selectors import wards_of
@@ -18,22 +17,10 @@ from .selectors import wards_of
 PAGE_SIZE = 50
 
 
-def _canonical_code(code: str, *, length: int) -> str | None:
-    """Full-width digits and a missing leading zero or check digit are forgiven by a redirect."""
-    code = normalize(code)
-    if not (code.isascii() and code.isdigit()):
-        return None
-    if length == 6 and len(code) == 5:
-        return with_check_digit(code)
-    if length == 2 and len(code) == 1:
-        return code.zfill(2)
-    return code if len(code) == length else None
-
-
 @require_safe
 @cache_directory_page
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
-    canonical = _canonical_code(code, length=6)
+    canonical = code_parse(code)
     if canonical and canonical != code:
         return redirect("municipalities:municipality_detail", code=canonical)
     municipality = (
@@ -68,7 +55,7 @@ def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 @cache_directory_page
 def prefecture_detail(request: HttpRequest, code: str) -> HttpResponse:
-    canonical = _canonical_code(code, length=2)
+    canonical = prefecture_code_parse(code)
     if canonical and canonical != code:
         return redirect("municipalities:prefecture_detail", code=canonical)
     prefecture = Prefecture.objects.filter(code=canonical).first() if canonical else None

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from municipalities.codes import is_valid_code
+from municipalities.codes import code_parse, is_valid_code, typed_digits
 from municipalities.models import Municipality
 from organizations.search import normalize
 from portal.spreadsheets import SpreadsheetResource
@@ -177,15 +177,14 @@ class OrganizationResource(SpreadsheetResource):
         """Check the row as a whole and say, in Japanese, everything wrong with it."""
         super().before_import_row(row, **kwargs)
         errors: dict[str, list[str]] = {}
-        code = normalize(str(row.get(CODE_COLUMN) or ""))
-        if code.isdigit() and len(code) == 5:
-            code = "0" + code  # a spreadsheet dropped the leading zero
-        row[CODE_COLUMN] = code
-        if not code:
+        typed = typed_digits(row.get(CODE_COLUMN))
+        code = code_parse(typed, from_spreadsheet=True)
+        row[CODE_COLUMN] = code or typed
+        if not typed:
             errors.setdefault("municipality", []).append(_("市区町村コードがありません。"))
-        elif not (len(code) == 6 and code.isascii() and code.isdigit()):
+        elif code is None:
             errors.setdefault("municipality", []).append(
-                _("市区町村コード「%(code)s」は6桁の数字ではありません。") % {"code": code}
+                _("市区町村コード「%(code)s」は6桁の数字ではありません。") % {"code": typed}
             )
         elif not is_valid_code(code):
             errors.setdefault("municipality", []).append(

@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from municipalities.models import Prefecture
+from municipalities.selectors import municipality_lookup
 from portal.forms import PortalFormMixin, clean_kana_value
 
 from .enums import DelegateRole
-from .selectors import Availability, municipality_resolve
+from .selectors import Availability
 from .services import MAX_DELEGATES, ContactInput, DelegateInput, seats_left_label
 
 
@@ -104,7 +105,9 @@ class ApplicationForm(ContactForm):
         if not text:
             return cleaned
         prefecture = cleaned.get("prefecture")
-        found = municipality_resolve(text=text, prefecture_code=prefecture.code if prefecture else "")
+        found = municipality_lookup(
+            text=text, prefecture_code=prefecture.code if prefecture else None, include_wards=False, exact=True
+        )
         if not found:
             self.add_error("municipality", _("該当する市区町村が見つかりません。団体名または6桁の団体コードを確認してください。"))
         elif len(found) > 1:

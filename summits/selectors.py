@@ -1,14 +1,12 @@
 """Reads shared by the summit pages, the staff pages and the services."""
 
 import datetime as dt
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from municipalities.enums import BASIC_MUNICIPALITY_KINDS
-from municipalities.models import Municipality, Prefecture
+from municipalities.models import Municipality
 from portal.capacity import seats_left
 from portal.deadlines import today_jst
 
@@ -161,29 +159,6 @@ def summit_applications_by_prefecture(*, summit: Summit) -> list[tuple[object, l
     for application in applications:
         groups[application.municipality.prefecture].append(application)
     return sorted(groups.items(), key=lambda item: item[0].code)
-
-
-def municipality_resolve(*, text: str, prefecture_code: str = "") -> list[Municipality]:
-    """Municipalities matching a 6-digit code, a name (秋田市) or a prefecture and name (秋田県秋田市).
-
-    Only 市区町村 apply, not the wards of designated cities. More than one result means the
-    name is shared (府中市) and the caller must ask for the prefecture or the code.
-    """
-    text = "".join(unicodedata.normalize("NFKC", text).split())  # full-width digits and spaces too
-    if not text:
-        return []
-    candidates = Municipality.objects.filter(kind__in=BASIC_MUNICIPALITY_KINDS).select_related("prefecture")
-    if prefecture_code:
-        candidates = candidates.filter(prefecture_id=prefecture_code)
-    if text.isascii() and text.isdigit():
-        return list(candidates.filter(code=text))
-    by_name = list(candidates.filter(name=text))
-    if by_name:
-        return by_name
-    for prefecture in Prefecture.objects.all():
-        if text.startswith(prefecture.name) and len(text) > len(prefecture.name):
-            return list(candidates.filter(prefecture=prefecture, name=text[len(prefecture.name) :]))
-    return []
 
 
 def summit_participation_for_municipality(*, municipality: Municipality) -> QuerySet[Summit]:

@@ -1,7 +1,15 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from municipalities.codes import check_digit, is_valid_code, validate_local_government_code, with_check_digit
+from municipalities.codes import (
+    check_digit,
+    code_parse,
+    is_valid_code,
+    prefecture_code_parse,
+    typed_digits,
+    validate_local_government_code,
+    with_check_digit,
+)
 
 
 @pytest.mark.parametrize(
@@ -65,3 +73,38 @@ def test_validator_rejects_malformed_code(value):
 
     assert excinfo.value.code == "invalid_format"
     assert excinfo.value.messages == ["全国地方公共団体コードは6桁の数字です。"]
+
+
+def test_typed_digits_makes_full_width_ascii_and_drops_every_space():
+    assert typed_digits("０５ ２０１９\u3000") == "052019"
+    assert typed_digits(None) == ""
+    assert typed_digits(52019) == "52019"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("052019", "052019"),
+        ("０５２０１９", "052019"),
+        (" 05 2019 ", "052019"),
+        ("05201", "052019"),  # five digits: the check digit is added
+        ("052018", "052018"),  # the shape only: is_valid_code judges the check digit
+        ("5201", None),
+        ("0520190", None),
+        ("秋田市", None),
+        ("", None),
+    ],
+)
+def test_code_parse_of_what_a_person_typed(typed, code):
+    assert code_parse(typed) == code
+
+
+def test_code_parse_from_a_spreadsheet_puts_back_the_leading_zero():
+    assert code_parse(11002, from_spreadsheet=True) == "011002"
+    assert code_parse("11002", from_spreadsheet=True) == "011002"
+    assert code_parse("011002", from_spreadsheet=True) == "011002"
+
+
+@pytest.mark.parametrize(("typed", "code"), [("1", "01"), ("０１", "01"), ("47", "47"), ("047", None), ("東京", None), ("", None)])
+def test_prefecture_code_parse(typed, code):
+    assert prefecture_code_parse(typed) == code

@@ -72,3 +72,29 @@ def test_municipality_lookup_takes_codes_names_and_readings(typed, codes):
     MunicipalityFactory(code="342084", name="府中市", name_kana="ふちゅうし")
 
     assert [m.code for m in municipality_lookup(text=typed)] == codes
+
+
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [
+        ("宮城県仙台市", ["041009"]),
+        (" 041009 ", ["041009"]),
+        ("04100", ["041009"]),
+        ("041017", []),  # 仙台市青葉区: a ward does not act for itself
+        ("仙台市青葉区", []),
+        ("０５２０１９", ["052019"]),
+        ("秋田県　秋田市", ["052019"]),
+        ("あきたし", ["052019"]),
+        ("秋田", []),  # a part of a name is not enough for an application
+        ("府中市", ["132063", "342084"]),
+    ],
+)
+def test_municipality_lookup_exact_without_wards_is_what_an_application_accepts(master, typed, codes):
+    found = municipality_lookup(text=typed, include_wards=False, exact=True)
+
+    assert [m.code for m in found] == codes
+
+
+def test_municipality_lookup_narrowed_to_a_prefecture_leaves_out_the_others(master):
+    assert [m.code for m in municipality_lookup(text="府中市", prefecture_code="34", exact=True)] == ["342084"]
+    assert municipality_lookup(text="052019", prefecture_code="34") == []

@@ -23,7 +23,6 @@ ALLOWED = {
     # normalization), its seminar and summit participation.
     "municipalities/views.py": {
         "organizations",
-        "organizations.search",
         "organizations.views",
         "seminars.selectors",
         "summits.selectors",

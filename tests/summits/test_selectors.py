@@ -2,11 +2,10 @@ import datetime as dt
 
 import pytest
 
-from municipalities.models import Municipality
 from portal.deadlines import JAPAN
-from summits.selectors import municipality_resolve, summit_list_upcoming, summit_partition
+from summits.selectors import summit_list_upcoming, summit_partition
 
-from .factories import make_municipality, make_prefecture, make_summit
+from .factories import make_summit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +32,3 @@ def test_summit_list_upcoming_soonest_first_and_published_only():
     result = list(summit_list_upcoming(now=dt.datetime(2026, 11, 26, 12, 0, tzinfo=JAPAN)))
 
     assert result == [sooner, later]
-
-
-def test_municipality_resolve_leaves_out_wards_of_designated_cities():
-    city = make_municipality(name="仙台市", code="041009", prefecture=make_prefecture("04", "宮城県"), kind="designated_city")
-    Municipality.objects.create(
-        code="041017", prefecture=city.prefecture, name="青葉区", name_kana="あおばく", kind="ward", parent=city
-    )
-
-    assert municipality_resolve(text="041017") == []
-    assert municipality_resolve(text="宮城県仙台市") == [city]
-    assert municipality_resolve(text=" 041009 ") == [city]
-
-
-def test_municipality_resolve_accepts_full_width_input():
-    city = make_municipality(name="秋田市", code="052019")
-
-    assert municipality_resolve(text="０５２０１９") == [city]
-    assert municipality_resolve(text="秋田県　秋田市") == [city]
