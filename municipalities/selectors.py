@@ -79,7 +79,7 @@ def municipality_lookup(
     ``include_wards``: False where only 市区町村 may act (a designated city, not its wards).
     ``prefectures``: the 47 rows if the caller has them (saves a query).
     """
-    typed = typed_digits(jaconv.z2h(text, kana=False, ascii=True, digit=True))
+    typed = typed_digits(text)  # NFKC: full-width letters and digits become ASCII
     if not typed:
         return []
     if typed.isascii() and typed.isdigit():
